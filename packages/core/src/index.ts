@@ -12,3 +12,4 @@ export * from './contracts';
 export * from './registry';
 export * from './backends';
 export * from './progress';
+export * from './model';

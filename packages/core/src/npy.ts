@@ -68,8 +68,9 @@ export function parseNpy(bytes: Uint8Array, source = '.npy data'): NpyArray {
   if (bytes.length - start !== count * width) {
     throw new NpyError(source, `expected ${count * width} data bytes for shape (${shape.join(', ')}), found ${bytes.length - start}`);
   }
-  // Copy into an aligned buffer: the data offset need not be a multiple of 8.
-  const buf = bytes.slice(start, start + count * width).buffer;
+  // Copy into a fresh aligned buffer: the data offset need not be a multiple of 8, and a Node Buffer's
+  // slice() is a view into a shared pool, not a copy.
+  const buf = new Uint8Array(bytes.subarray(start, start + count * width)).buffer;
   const data = dtype === 'float32' ? new Float32Array(buf) : new Float64Array(buf);
   return { shape, dtype, data };
 }

@@ -48,12 +48,12 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  fillUniform(out: Float64Array | Float32Array, lo = 0, hi = 1): typeof out {
+  fillUniform<T extends Float64Array | Float32Array>(out: T, lo = 0, hi = 1): T {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();
     return out;
   }
 
-  fillNormal(out: Float64Array | Float32Array, mean = 0, std = 1): typeof out {
+  fillNormal<T extends Float64Array | Float32Array>(out: T, mean = 0, std = 1): T {
     for (let i = 0; i < out.length; i++) out[i] = mean + std * this.normal();
     return out;
   }
