@@ -1,0 +1,56 @@
+import { rejectUnknownKeys, type ChannelBatch, type Rng } from '@rrm/core';
+import { removeLinksInPlace } from './interference-graph';
+import { checkRequest, option, requireOptionsObject, requireProbability, requireWeightsKind, type WeightsKind } from './options';
+import { fillWeights } from './weights';
+
+/**
+ * Options every channel model accepts, applied after the fading draw of each sample:
+ * - `etaLc` η_lc ∈ [0, 1]: interference links removed at random (UWGNN, Yang et al., eq. (23)); 0 = none.
+ * - `weights`: `'ones'` leaves ChannelBatch.weights undefined (all λ_i = 1 by core's resolveWeights);
+ *   `'uniform'` fills it with λ_i ~ U(0, 1).
+ */
+export type CommonOptions = {
+  readonly etaLc: number;
+  readonly weights: WeightsKind;
+};
+
+export const COMMON_DEFAULTS: CommonOptions = { etaLc: 0, weights: 'ones' };
+export const COMMON_KEYS = ['etaLc', 'weights'] as const;
+
+/** Validates the options object against the model's known keys and reads the common ones. */
+export function readCommon(input: unknown, field: string, known: readonly string[]): { options: Record<string, unknown>; common: CommonOptions } {
+  const options = requireOptionsObject(field, input);
+  rejectUnknownKeys(field, options, [...known, ...COMMON_KEYS]);
+  const common: CommonOptions = {
+    etaLc: requireProbability(`${field}.etaLc`, option(options, 'etaLc', COMMON_DEFAULTS.etaLc)),
+    weights: requireWeightsKind(`${field}.weights`, option(options, 'weights', COMMON_DEFAULTS.weights)),
+  };
+  return { options, common };
+}
+
+/**
+ * The batched driver shared by the models. Samples are drawn one after another and each sample consumes
+ * the generator completely (fading, then link removal, then weights) before the next starts, so the first
+ * B' samples of a batch of B > B' are exactly the batch of B' for the same seed: data sets can be grown
+ * without changing their prefix.
+ */
+export function generateSamples(
+  request: { batch: number; users: number; rng: Rng },
+  common: CommonOptions,
+  fillSample: (gains: Float64Array, offset: number, b: number, rng: Rng) => void,
+  extra: Pick<ChannelBatch, 'geometry'> = {},
+): ChannelBatch {
+  const { batch, users } = checkRequest(request);
+  const rng = request.rng;
+  const kk = users * users;
+  const gains = new Float64Array(batch * kk);
+  const weights = common.weights === 'ones' ? undefined : new Float64Array(batch * users);
+  for (let b = 0; b < batch; b++) {
+    fillSample(gains, b * kk, b, rng);
+    removeLinksInPlace(gains, b * kk, users, common.etaLc, rng);
+    if (weights) fillWeights(common.weights, weights, b * users, users, rng);
+  }
+  // Values are finite and non-negative by construction, so the batch is built directly (no O(BK²)
+  // re-validation by makeChannelBatch).
+  return { batch, users, gains, weights, geometry: extra.geometry };
+}

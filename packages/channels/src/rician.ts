@@ -1,0 +1,65 @@
+import { requireNonNegative, requirePositive, type ChannelBatch, type ChannelModel, type Rng } from '@rrm/core';
+import { COMMON_DEFAULTS, generateSamples, readCommon, type CommonOptions } from './common';
+import { option } from './options';
+
+/**
+ * Rician fading with K-factor κ and total mean power v (Goldsmith, "Wireless Communications", §3.2.1):
+ *
+ *   h = √(κ/(κ+1)) · √v · e^{jθ}  +  √(1/(κ+1)) · CN(0, v),      g = |h|²,
+ *
+ * a deterministic line-of-sight component of power κv/(κ+1) plus diffuse Rayleigh scattering of power
+ * v/(κ+1), so E|h|² = v for every κ and Var|h|² = v²(1 + 2κ)/(1 + κ)² (κ = 0 is Rayleigh, κ → ∞ no fading).
+ *
+ * LOS phase θ: uniform per link and sample (independent links). Because the diffuse part is circularly
+ * symmetric, |√a e^{jθ} + s|² has the same law as |√a + e^{−jθ}s|² = |√a + s'|² with s' ~ CN(0, σ²), so the
+ * power gain does not depend on θ and we sample with θ = 0 — exactly the same distribution of g, without
+ * a sin/cos per link. (A model that needs complex coefficients must draw θ itself.)
+ *
+ * Default κ = 1 (0 dB: equal LOS and scattered power), a moderate LOS channel between Rayleigh (κ = 0) and
+ * strong-LOS short-range links (κ ≈ 10); set `kFactor` explicitly for a specific scenario.
+ */
+export type RicianOptions = CommonOptions & {
+  /** κ ≥ 0, ratio of LOS to diffuse power (linear, not dB). Default 1. */
+  readonly kFactor: number;
+  /** v = E|h|² (linear). Default 1. */
+  readonly variance: number;
+};
+
+export const RICIAN_DEFAULTS: RicianOptions = { kFactor: 1, variance: 1, ...COMMON_DEFAULTS };
+const KEYS = ['kFactor', 'variance'] as const;
+
+export function resolveRicianOptions(input: unknown = {}, field = 'channel'): RicianOptions {
+  const { options, common } = readCommon(input, field, KEYS);
+  return {
+    kFactor: requireNonNegative(`${field}.kFactor`, option(options, 'kFactor', RICIAN_DEFAULTS.kFactor)),
+    variance: requirePositive(`${field}.variance`, option(options, 'variance', RICIAN_DEFAULTS.variance)),
+    ...common,
+  };
+}
+
+/** Fills out[offset, offset+count) with i.i.d. Rician power gains |h|². */
+export function fillRician(out: Float64Array, offset: number, count: number, kFactor: number, variance: number, rng: Rng): void {
+  const los = Math.sqrt((kFactor / (kFactor + 1)) * variance); // |LOS amplitude|
+  const s = Math.sqrt(variance / (kFactor + 1) / 2); // std of each real dimension of the diffuse part
+  const end = offset + count;
+  for (let n = offset; n < end; n++) {
+    const re = los + s * rng.normal();
+    const im = s * rng.normal();
+    out[n] = re * re + im * im;
+  }
+}
+
+export function generateRician(request: { batch: number; users: number; rng: Rng }, options: RicianOptions = RICIAN_DEFAULTS): ChannelBatch {
+  const kk = request.users * request.users;
+  return generateSamples(request, options, (gains, offset, _b, rng) => fillRician(gains, offset, kk, options.kFactor, options.variance, rng));
+}
+
+/** Factory for the registry: `{ kind: 'rician', kFactor?, variance?, etaLc?, weights? }`. */
+export function createRician(input: unknown = {}, field = 'channel'): ChannelModel & { readonly options: RicianOptions } {
+  const options = resolveRicianOptions(input, field);
+  return {
+    kind: 'rician',
+    options,
+    generate: (request) => generateRician(request, options),
+  };
+}

@@ -1,0 +1,144 @@
+import { Command, CommanderError } from 'commander';
+import { NpyError, ValidationError, formatSeconds, type Registry } from '@rrm/core';
+import { builtinRegistry } from './registry';
+import { generate } from './commands/generate';
+import { teach } from './commands/teach';
+import { evaluatePowers } from './commands/evaluate-powers';
+import { formatPlugins, listPlugins } from './commands/plugins';
+import { teachersDemo } from './commands/teachers-demo';
+import { integerOption, numberOption, pluginOptions } from './options';
+
+const FORMAT_HELP = {
+  layout: "channel layout: 'rx-tx' (row = receiver, default) or 'tx-rx' (row = transmitter)",
+  gain: "channel entries: 'power' (|h|², default) or 'amplitude' (|h|, squared on read)",
+};
+
+function conversionOptions(cmd: Command): Command {
+  return cmd
+    .option('--layout <layout>', FORMAT_HELP.layout, 'rx-tx')
+    .option('--gain <gain>', FORMAT_HELP.gain, 'power')
+    .option('--noise <sigma2>', 'noise power σ² (linear, same units as gain × power)', '1')
+    .option('--pmax <p>', 'per-link power budget', '1')
+    .option('--weights <file>', 'link weights λ, .npy of shape [B, K] or [K] (default all ones)');
+}
+
+/** Builds the `rrm` program. `out` and `err` are injectable so tests can run commands in-process. */
+export function program(registry: Registry, io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const prog = new Command('rrm')
+    .description('Learning radio resource management: channels, classical teachers, distilled policies')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+
+  prog
+    .command('generate')
+    .description('draw a seeded channel data set and write it as .npy ([B, K, K], rx-tx power gains)')
+    .requiredOption('--channel <kind>', 'channel model (see `rrm plugins`), e.g. rayleigh, rician, d2d')
+    .requiredOption('--users <K>', 'links per sample')
+    .requiredOption('--samples <B>', 'number of samples')
+    .option('--seed <S>', 'random seed', '0')
+    .requiredOption('--out <file>', 'output gains .npy')
+    .option('--weights-out <file>', 'also write the link weights [B, K]')
+    .option('--dtype <dtype>', 'float64 (default) or float32', 'float64')
+    .allowUnknownOption()
+    .helpOption('-h, --help', 'show help; other --name value pairs are passed to the channel model (e.g. --variance 2, --k-factor 3)')
+    .action((o, cmd: Command) => {
+      const channel = { kind: o.channel as string, ...pluginOptions(cmd.args) };
+      const { channels, seconds } = generate({
+        registry,
+        channel,
+        users: integerOption('--users', o.users),
+        samples: integerOption('--samples', o.samples),
+        seed: integerOption('--seed', o.seed),
+        out: o.out,
+        weightsOut: o.weightsOut,
+        dtype: o.dtype,
+      });
+      io.err(`generated ${channels.batch} samples of ${channel.kind} at K=${channels.users} in ${formatSeconds(seconds)} -> ${o.out}\n`);
+    });
+
+  conversionOptions(
+    prog
+      .command('teach')
+      .description('run a teacher or baseline on a channel file and write powers [B, K] as .npy')
+      .requiredOption('--teacher <kind>', 'wmmse, fplinq, full, random, binary or a plugin teacher')
+      .requiredOption('--channels <file>', 'channel gains .npy')
+      .requiredOption('--out <file>', 'output powers .npy')
+      .option('--init-powers <file>', "starting powers [B, K] for --init given"),
+  )
+    .allowUnknownOption()
+    .helpOption('-h, --help', 'show help; other --name value pairs are teacher options (e.g. --iterations 50 --restarts 10 --init random --seed 1)')
+    .action(async (o, cmd: Command) => {
+      const spec = { kind: o.teacher as string, ...pluginOptions(cmd.args) };
+      io.err(`${spec.kind}: solving ${o.channels} ...\n`);
+      const r = await teach({
+        registry,
+        teacher: spec,
+        input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+        noise: numberOption('--noise', o.noise, 1),
+        pmax: numberOption('--pmax', o.pmax, 1),
+        initPowers: o.initPowers,
+        out: o.out,
+      });
+      io.err(`${spec.kind}: ${r.batch} samples at K=${r.users} in ${formatSeconds(r.seconds)} (${(r.batch / r.seconds).toFixed(0)} samples/s) -> ${o.out}\n`);
+    });
+
+  conversionOptions(
+    prog
+      .command('eval')
+      .description('mean weighted sum rate of given powers on given channels')
+      .requiredOption('--channels <file>', 'channel gains .npy')
+      .requiredOption('--powers <file>', 'powers .npy [B, K]')
+      .option('--nats', 'rates in nats instead of bit/s/Hz')
+      .option('--json', 'print one JSON object'),
+  ).action((o) => {
+    const r = evaluatePowers({
+      input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+      powers: o.powers,
+      noise: numberOption('--noise', o.noise, 1),
+      pmax: numberOption('--pmax', o.pmax, 1),
+      unit: o.nats ? 'nats' : 'bits',
+    });
+    const unit = r.unit === 'nats' ? 'nats/s/Hz' : 'bit/s/Hz';
+    if (o.json) io.out(JSON.stringify(r) + '\n');
+    else io.out(`mean weighted sum rate ${r.mean.toFixed(4)} ${unit} (std ${r.std.toFixed(4)}, 95% CI [${r.ci95[0].toFixed(4)}, ${r.ci95[1].toFixed(4)}], ${r.samples} samples, K=${r.users})\n`);
+  });
+
+  prog
+    .command('plugins')
+    .description('list every registered plugin by kind')
+    .option('--json', 'print JSON')
+    .action((o) => io.out((o.json ? JSON.stringify(listPlugins(registry)) : formatPlugins(registry)) + '\n'));
+
+  prog
+    .command('demo')
+    .description('the default job: teachers and baselines on the Gaussian interference channel')
+    .option('--users <list>', 'comma-separated K values', '10,20')
+    .option('--samples <B>', 'samples per K', '1000')
+    .option('--seed <S>', 'random seed', '0')
+    .action(async (o) => {
+      const users = String(o.users).split(',').map((u, n) => integerOption(`--users[${n}]`, u));
+      io.out(`Gaussian interference channel, h ~ CN(0,1), σ² = 1, p_max = 1, ${o.samples} samples per K (seed ${o.seed})\n`);
+      io.out(`  K     teacher                      mean sum rate      % of WMMSE   time\n`);
+      await teachersDemo({ registry, users, samples: integerOption('--samples', o.samples), seed: integerOption('--seed', o.seed), log: (l) => io.out(l + '\n') });
+    });
+
+  return prog;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 internal error, 2 bad input). */
+export async function main(argv: readonly string[], registry: Registry = builtinRegistry()): Promise<number> {
+  const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) };
+  try {
+    await program(registry, io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ValidationError || err instanceof NpyError) {
+      io.err(`rrm: ${err.message}\n`);
+      return 2;
+    }
+    io.err(`rrm: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,13 @@
+import { Registry, backendsPlugin, type Plugin } from '@rrm/core';
+import { channelsPlugin } from '@rrm/channels';
+import { wmmsePlugin } from '@rrm/teachers-wmmse';
+import { fplinqPlugin } from '@rrm/teachers-fplinq';
+
+/** The built-in plugins, registered exactly as a third-party plugin would be. */
+export const builtinPlugins: readonly Plugin[] = [backendsPlugin, channelsPlugin, wmmsePlugin, fplinqPlugin];
+
+export function builtinRegistry(extra: readonly Plugin[] = []): Registry {
+  const registry = new Registry();
+  for (const p of [...builtinPlugins, ...extra]) registry.use(p);
+  return registry;
+}
