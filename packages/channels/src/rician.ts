@@ -1,6 +1,7 @@
 import { requireNonNegative, requirePositive, type ChannelBatch, type ChannelModel, type Rng } from '@rrm/core';
 import { COMMON_DEFAULTS, generateSamples, readCommon, type CommonOptions } from './common';
 import { option } from './options';
+import { fillStandardNormal } from './sampling';
 
 /**
  * Rician fading with K-factor κ and total mean power v (Goldsmith, "Wireless Communications", §3.2.1):
@@ -37,21 +38,35 @@ export function resolveRicianOptions(input: unknown = {}, field = 'channel'): Ri
   };
 }
 
-/** Fills out[offset, offset+count) with i.i.d. Rician power gains |h|². */
-export function fillRician(out: Float64Array, offset: number, count: number, kFactor: number, variance: number, rng: Rng): void {
-  const los = Math.sqrt((kFactor / (kFactor + 1)) * variance); // |LOS amplitude|
+/**
+ * Fills out[offset, offset+count) with i.i.d. Rician power gains |h|². `scratch` (≥ 2·count values) holds
+ * the normal draws, so a caller looping over samples allocates it once.
+ */
+export function fillRician(
+  out: Float64Array,
+  offset: number,
+  count: number,
+  kFactor: number,
+  variance: number,
+  rng: Rng,
+  scratch: Float64Array = new Float64Array(2 * count),
+): void {
+  const los = Math.sqrt((kFactor / (kFactor + 1)) * variance); // |LOS amplitude| (θ = 0, see header)
   const s = Math.sqrt(variance / (kFactor + 1) / 2); // std of each real dimension of the diffuse part
-  const end = offset + count;
-  for (let n = offset; n < end; n++) {
-    const re = los + s * rng.normal();
-    const im = s * rng.normal();
-    out[n] = re * re + im * im;
+  fillStandardNormal(rng, scratch, 0, 2 * count);
+  for (let n = 0; n < count; n++) {
+    const re = los + s * scratch[2 * n];
+    const im = s * scratch[2 * n + 1];
+    out[offset + n] = re * re + im * im;
   }
 }
 
 export function generateRician(request: { batch: number; users: number; rng: Rng }, options: RicianOptions = RICIAN_DEFAULTS): ChannelBatch {
   const kk = request.users * request.users;
-  return generateSamples(request, options, (gains, offset, _b, rng) => fillRician(gains, offset, kk, options.kFactor, options.variance, rng));
+  const scratch = new Float64Array(2 * kk);
+  return generateSamples(request, options, (gains, offset, _b, rng) =>
+    fillRician(gains, offset, kk, options.kFactor, options.variance, rng, scratch),
+  );
 }
 
 /** Factory for the registry: `{ kind: 'rician', kFactor?, variance?, etaLc?, weights? }`. */

@@ -4,9 +4,9 @@ import { WEIGHT_KINDS, type WeightsKind } from './options';
 /**
  * Link weights λ_i of the weighted sum rate Σ_i λ_i log(1 + SINR_i), row-major [B, K].
  * - `'ones'`: the sum-rate problem (all λ_i = 1).
- * - `'uniform'`: λ_i ~ U(0, 1) i.i.d. per link and sample, the weighted setting used to train and test
- *   weighted power control (e.g. Shen et al., WCGCN, JSAC 2021, "weighted sum rate" experiments; the
- *   WMMSE paper of Shi et al., TSP 2011, also draws random weights).
+ * - `'uniform'`: λ_i ~ U(0, 1) i.i.d. per link and sample, a weighted setting for training and testing
+ *   weighted power control (random per-link priorities, as in the weighted-sum-rate experiments of GNN
+ *   power-control work such as Shen et al., WCGCN, JSAC 2021).
  */
 export function generateWeights(kind: WeightsKind, batch: number, users: number, rng: Rng): Float64Array {
   requireInteger('batch', batch, 1);

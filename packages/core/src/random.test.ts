@@ -45,3 +45,12 @@ describe('seeded randomness', () => {
     expect(() => streams(1.5)).toThrow(/seed/);
   });
 });
+
+describe('small seeds', () => {
+  it('first draws of small raw seeds are not degenerate', () => {
+    const first = [0, 1, 2, 3, 42].map((s) => new Rng(s).uniform());
+    // Five independent U(0,1) draws all above 0.99 has probability 1e-10.
+    expect(first.every((u) => u > 0.99)).toBe(false);
+    expect(new Set(first).size).toBe(5);
+  });
+});

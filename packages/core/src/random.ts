@@ -13,7 +13,10 @@ export class Rng {
   private hasSpare = false;
 
   constructor(seed: number) {
-    this.gen = xoroshiro128plus(seed | 0);
+    // xoroshiro128+ seeded with a small integer starts with low-entropy state (first draws near 1),
+    // so the seed is scrambled first and a few outputs are discarded.
+    this.gen = xoroshiro128plus(streamSeed(seed, 'rng'));
+    for (let i = 0; i < 4; i++) this.gen.next();
   }
 
   /** Uniform on [0, 1) with 53 random bits. */
