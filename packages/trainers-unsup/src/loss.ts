@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit } from '@rrm/core';
+
+/**
+ * Where training stands, for anything that varies over training (β schedules, learning-rate schedules).
+ * - `epoch`: 0-based index of the epoch in progress (= epochs completed); `epochs`: total epochs.
+ * - `step`: 0-based index of the optimiser step in progress (= steps completed); `steps`: total steps.
+ * - `fraction`: step / steps, in [0, 1).
+ * An RL trainer that counts steps only can report epoch = 0, epochs = 1.
+ */
+export interface TrainingProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly step: number;
+  readonly steps: number;
+  readonly fraction: number;
+}
+
+export function trainingProgress(epoch: number, epochs: number, step: number, steps: number): TrainingProgress {
+  return { epoch, epochs, step, steps, fraction: steps > 0 ? step / steps : 0 };
+}
+
+/** What an extra loss term sees for one mini-batch. */
+export interface LossTermContext {
+  /** The model's powers for the batch [B, K], inside the gradient closure (differentiable). */
+  readonly powers: tf.Tensor2D;
+  /** Row indices of the batch in the training data set (to look up per-sample data such as labels). */
+  readonly indices: Int32Array;
+  readonly progress: TrainingProgress;
+}
+
+export interface LossTermValue {
+  /** The term's unweighted value (a scalar, differentiable with respect to `powers`). */
+  readonly loss: tf.Scalar;
+  /** Its weight in the total loss at this point of training (β(t) for distillation). */
+  readonly coefficient: number;
+}
+
+/**
+ * The extension point for extra loss terms: the trainer minimises task + Σ coefficient · loss. The AD
+ * term of @rrm/distill implements this structurally (it does not import this package).
+ */
+export interface LossTerm {
+  readonly name: string;
+  value(ctx: LossTermContext): LossTermValue;
+}
+
+export type SupervisedDistance = 'mse' | 'l1' | 'l2';
+export const SUPERVISED_DISTANCES: readonly SupervisedDistance[] = ['mse', 'l1', 'l2'];
+
+/** The task loss: `unsupervised` (−mean weighted sum rate) or `supervised` (distance to teacher labels). */
+export type LossSpec = { readonly kind: 'unsupervised' } | { readonly kind: 'supervised'; readonly distance?: SupervisedDistance };
+export type LossKind = LossSpec['kind'];
+export const LOSS_KINDS: readonly LossKind[] = ['unsupervised', 'supervised'];
+
+export type ResolvedLoss = { readonly kind: 'unsupervised' } | { readonly kind: 'supervised'; readonly distance: SupervisedDistance };
+
+export function resolveLoss(spec: LossKind | LossSpec | undefined, field = 'loss'): ResolvedLoss {
+  const s = typeof spec === 'string' || spec === undefined ? { kind: spec ?? 'unsupervised' } : spec;
+  if (typeof s !== 'object' || s === null) throw new ValidationError(field, `'unsupervised', 'supervised' or { kind, ... }`, s);
+  const kind = requireOneOf(`${field}.kind`, s.kind, LOSS_KINDS);
+  if (kind === 'unsupervised') return { kind };
+  const distance = requireOneOf(`${field}.distance`, (s as { distance?: unknown }).distance ?? 'mse', SUPERVISED_DISTANCES);
+  return { kind, distance };
+}
+
+/**
+ * ℓ_unsup = −(1/B) Σ_b Σ_i λ_i log(1 + SINR_i(p_b))   (both papers' unsupervised objective; core objective-tensor).
+ */
+export function unsupervisedLoss(inputs: ModelInputs, powers: tf.Tensor2D, unit: RateUnit = 'bits'): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(sumRateTensor(inputs.gains, inputs.direct, powers, inputs.noise, inputs.weights, unit))) as tf.Scalar);
+}
+
+/**
+ * Distance between powers and teacher labels, both [B, K]:
+ * - `mse`: (1/(B·K)) Σ (p − p_t)²                         (default; the supervised baseline)
+ * - `l1`:  (1/B) Σ_b ‖p_b − p_t,b‖₁
+ * - `l2`:  (1/B) Σ_b sqrt(‖p_b − p_t,b‖² + ε), ε = 1e-12 keeps the gradient finite at p = p_t.
+ */
+export function supervisedLoss(powers: tf.Tensor2D, labels: tf.Tensor2D, distance: SupervisedDistance = 'mse'): tf.Scalar {
+  return tf.tidy(() => {
+    const d = tf.sub(powers, labels);
+    switch (distance) {
+      case 'mse':
+        return tf.mean(tf.square(d)) as tf.Scalar;
+      case 'l1':
+        return tf.mean(tf.sum(tf.abs(d), 1)) as tf.Scalar;
+      case 'l2':
+        return tf.mean(tf.sqrt(tf.add(tf.sum(tf.square(d), 1), 1e-12))) as tf.Scalar;
+    }
+  });
+}
+
+/** The task loss of a batch; `labels` ([B, K]) are required for `supervised`. */
+export function taskLoss(loss: ResolvedLoss, inputs: ModelInputs, powers: tf.Tensor2D, labels?: tf.Tensor2D, unit: RateUnit = 'bits'): tf.Scalar {
+  if (loss.kind === 'unsupervised') return unsupervisedLoss(inputs, powers, unit);
+  if (!labels) throw new Error('supervised loss: the batch has no teacher labels');
+  return supervisedLoss(powers, labels, loss.distance);
+}
