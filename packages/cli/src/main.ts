@@ -6,7 +6,11 @@ import { teach } from './commands/teach';
 import { evaluatePowers } from './commands/evaluate-powers';
 import { formatPlugins, listPlugins } from './commands/plugins';
 import { teachersDemo } from './commands/teachers-demo';
-import { integerOption, numberOption, pluginOptions } from './options';
+import { integerOption, numberOption, parseSets, pluginOptions } from './options';
+import { loadLocalPlugins } from '@rrm/distill';
+import { readConfigFile, resolveConfig } from './config';
+import { trainPipeline } from './pipeline/train';
+import { evaluateRun, predictRun } from './pipeline/evaluate-run';
 
 const FORMAT_HELP = {
   layout: "channel layout: 'rx-tx' (row = receiver, default) or 'tx-rx' (row = transmitter)",
@@ -17,8 +21,8 @@ function conversionOptions(cmd: Command): Command {
   return cmd
     .option('--layout <layout>', FORMAT_HELP.layout, 'rx-tx')
     .option('--gain <gain>', FORMAT_HELP.gain, 'power')
-    .option('--noise <sigma2>', 'noise power σ² (linear, same units as gain × power)', '1')
-    .option('--pmax <p>', 'per-link power budget', '1')
+    .option('--noise <sigma2>', 'noise power σ² (linear, same units as gain × power; default 1, or the run config)')
+    .option('--pmax <p>', 'per-link power budget (default 1)')
     .option('--weights <file>', 'link weights λ, .npy of shape [B, K] or [K] (default all ones)');
 }
 
@@ -41,6 +45,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .option('--weights-out <file>', 'also write the link weights [B, K]')
     .option('--dtype <dtype>', 'float64 (default) or float32', 'float64')
     .allowUnknownOption()
+    .allowExcessArguments()
     .helpOption('-h, --help', 'show help; other --name value pairs are passed to the channel model (e.g. --variance 2, --k-factor 3)')
     .action((o, cmd: Command) => {
       const channel = { kind: o.channel as string, ...pluginOptions(cmd.args) };
@@ -67,6 +72,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .option('--init-powers <file>', "starting powers [B, K] for --init given"),
   )
     .allowUnknownOption()
+    .allowExcessArguments()
     .helpOption('-h, --help', 'show help; other --name value pairs are teacher options (e.g. --iterations 50 --restarts 10 --init random --seed 1)')
     .action(async (o, cmd: Command) => {
       const spec = { kind: o.teacher as string, ...pluginOptions(cmd.args) };
@@ -105,6 +111,76 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
   });
 
   prog
+    .command('train')
+    .description('train a model from a pipeline config (JSON or YAML) and/or dotted --set overrides')
+    .option('--config <file>', 'pipeline config (.json, .yaml)')
+    .option('--set <key=value>', 'override a config key, e.g. --set trainer.epochs=50 (repeatable)', collect, [])
+    .option('--out <dir>', 'run folder', '')
+    .option('--quiet', 'no per-epoch progress')
+    .action(async (o) => {
+      const file = o.config ? readConfigFile(o.config) : undefined;
+      const pluginFiles = [...((file?.plugins as string[] | undefined) ?? [])];
+      const sets = parseSets(o.set);
+      for (const [k, v] of sets) if (k === 'plugins' && Array.isArray(v)) pluginFiles.push(...(v as string[]));
+      await loadLocalPlugins(pluginFiles, registry);
+      const config = resolveConfig(file, sets);
+      const out = o.out || `runs/${config.model.kind}-${config.trainer.kind}${config.distill.beta.kind === 'none' ? '' : `-ad-${config.distill.beta.kind}`}-k${config.scenario.users}-s${config.seed}`;
+      const controller = new AbortController();
+      const onSigint = () => {
+        io.err('\ninterrupted: finishing the run folder with the epochs done so far\n');
+        controller.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const { summary } = await trainPipeline({ registry, config, out, signal: controller.signal, log: o.quiet ? undefined : (l) => io.err(l + '\n') });
+        io.out(JSON.stringify(summary, null, 2) + '\n');
+        io.err(`run folder: ${out}\n`);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  conversionOptions(
+    prog
+      .command('evaluate')
+      .description("a trained run's model on any channel file: sum rate, % of WMMSE-100, inference time")
+      .requiredOption('--run <dir>', 'run folder written by rrm train')
+      .requiredOption('--channels <file>', 'channel gains .npy')
+      .option('--backend <name>', 'tensor backend (default: the run config)')
+      .option('--json', 'print one JSON object'),
+  ).action(async (o) => {
+    const r = await evaluateRun({
+      registry,
+      run: o.run,
+      input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+      noise: o.noise === undefined ? undefined : numberOption('--noise', o.noise, 1),
+      backend: o.backend,
+    });
+    if (o.json) io.out(JSON.stringify(r) + '\n');
+    else io.out(`model ${r.mean.toFixed(4)} bit/s/Hz, WMMSE ${r.wmmse.toFixed(4)} (${(100 * r.ratio).toFixed(1)} %), ${r.msPerSample.toFixed(4)} ms/sample, ${r.samples} samples at K=${r.users}\n`);
+  });
+
+  conversionOptions(
+    prog
+      .command('predict')
+      .description("write a trained run's powers [B, K] for a channel file")
+      .requiredOption('--run <dir>', 'run folder written by rrm train')
+      .requiredOption('--channels <file>', 'channel gains .npy')
+      .requiredOption('--out <file>', 'output powers .npy')
+      .option('--backend <name>', 'tensor backend (default: the run config)'),
+  ).action(async (o) => {
+    const r = await predictRun({
+      registry,
+      run: o.run,
+      input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+      noise: o.noise === undefined ? undefined : numberOption('--noise', o.noise, 1),
+      backend: o.backend,
+      out: o.out,
+    });
+    io.err(`${r.batch} samples at K=${r.users}, ${r.msPerSample.toFixed(4)} ms/sample -> ${o.out}\n`);
+  });
+
+  prog
     .command('plugins')
     .description('list every registered plugin by kind')
     .option('--json', 'print JSON')
@@ -124,6 +200,10 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     });
 
   return prog;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 internal error, 2 bad input). */
