@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { binaryPower, solveBinary } from './baselines';
+import { AUTO_PARALLEL_MIN_WORK, chooseWorkers, resolveWorkersOption, runParallel, shutdownWorkers, sliceProblem, warmWorkers, workerPoolInfo } from './parallel';
+import { resolveIterativeOptions } from './iterate';
+import { solveWmmse, wmmse, wmmseChunk } from './wmmse';
+import { gaussianIC, maxAbsDiff, problemOf, uniformWeights } from './test-utils';
+
+afterAll(async () => {
+  await shutdownWorkers();
+});
+
+describe('parallel driver (worker_threads)', () => {
+  it('gives results identical to one thread, with random restarts', async () => {
+    const B = 96;
+    const K = 8;
+    const problem = problemOf(gaussianIC(B, K, 71, uniformWeights(B, K, 72)));
+    const options = { init: 'random' as const, restarts: 3, seed: 4, iterations: 50 };
+    expect(await warmWorkers(1, new URL('./wmmse.ts', import.meta.url).href)).toBe(true);
+    const one = await solveWmmse(problem, { ...options, workers: 1 });
+    const two = await solveWmmse(problem, { ...options, workers: 2 });
+    expect(workerPoolInfo().lastRun.threads).toBe(2);
+    expect(workerPoolInfo().lastRun.remoteChunks).toBeGreaterThan(0); // the worker really computed some chunks
+    expect(maxAbsDiff(one, two)).toBe(0);
+    expect(maxAbsDiff(one, wmmse(problem, options).powers)).toBe(0);
+  });
+
+  it("init: 'given' and binary search split across threads identically", async () => {
+    const B = 40;
+    const K = 6;
+    const channels = gaussianIC(B, K, 81);
+    const init = new Float64Array(B * K).map((_, n) => ((n * 7) % 10) / 10);
+    const problem = problemOf(channels, { init });
+    const one = wmmse(problem, { init: 'given' }).powers;
+    expect(maxAbsDiff(one, await solveWmmse(problem, { init: 'given', workers: 2 }))).toBe(0);
+    expect(await warmWorkers(1, new URL('./baselines.ts', import.meta.url).href)).toBe(true);
+    expect(maxAbsDiff(binaryPower(problem).powers, await solveBinary(problem, { workers: 2 }))).toBe(0);
+  });
+
+  it('propagates a failure inside a worker', async () => {
+    const module = new URL('./wmmse.ts', import.meta.url).href;
+    expect(await warmWorkers(1, module)).toBe(true);
+    const problem = problemOf(gaussianIC(16, 4, 1));
+    const request = { problem, options: resolveIterativeOptions('wmmse', {}), threads: 2, module, local: wmmseChunk };
+    await expect(runParallel({ ...request, fn: 'noSuchFunction' })).rejects.toThrow(/no exported function 'noSuchFunction'/);
+    // The pool is still usable afterwards.
+    expect(maxAbsDiff(await runParallel({ ...request, fn: 'wmmseChunk' }), wmmse(problem).powers)).toBe(0);
+  });
+
+  it('chooses threads: integers as given (at most B), auto by the amount of work', () => {
+    expect(chooseWorkers(1, 1e12, 100)).toBe(1);
+    expect(chooseWorkers(4, 1, 3)).toBe(3);
+    expect(chooseWorkers('auto', AUTO_PARALLEL_MIN_WORK - 1, 1000)).toBe(1);
+    expect(chooseWorkers('auto', AUTO_PARALLEL_MIN_WORK, 1000)).toBeGreaterThanOrEqual(1);
+    expect(resolveWorkersOption('teacher.workers', undefined)).toBe('auto');
+    expect(() => resolveWorkersOption('teacher.workers', 0)).toThrow(/teacher\.workers/);
+    expect(() => resolveWorkersOption('teacher.workers', 'many')).toThrow(/teacher\.workers/);
+  });
+
+  it('slices problems into independent chunks', () => {
+    const B = 5;
+    const K = 3;
+    const problem = problemOf(gaussianIC(B, K, 1, uniformWeights(B, K, 2)), { init: new Float64Array(B * K).fill(0.5), weights: new Float64Array(K).fill(2) });
+    const s = sliceProblem(problem, 1, 3);
+    expect(s.channels.batch).toBe(2);
+    expect(Array.from(s.channels.gains)).toEqual(Array.from(problem.channels.gains.subarray(K * K, 3 * K * K)));
+    expect(Array.from(s.channels.weights ?? [])).toEqual(Array.from((problem.channels.weights as Float64Array).subarray(K, 3 * K)));
+    expect(s.init?.length).toBe(2 * K);
+    expect(s.weights?.length).toBe(K);
+    expect(s.channels.gains.buffer).not.toBe(problem.channels.gains.buffer);
+  });
+});
