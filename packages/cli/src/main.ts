@@ -6,6 +6,7 @@ import { teach } from './commands/teach';
 import { evaluatePowers } from './commands/evaluate-powers';
 import { formatPlugins, listPlugins } from './commands/plugins';
 import { teachersDemo } from './commands/teachers-demo';
+import { distillDemo } from './commands/distill-demo';
 import { integerOption, numberOption, parseSets, pluginOptions } from './options';
 import { loadLocalPlugins } from '@rrm/distill';
 import { readConfigFile, resolveConfig } from './config';
@@ -188,7 +189,39 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
 
   prog
     .command('demo')
-    .description('the default job: teachers and baselines on the Gaussian interference channel')
+    .description('the main job (npm start): a GNN at K = 10 trained unsupervised, supervised and with AD; a table and a report')
+    .option('--users <K>', 'links', '10')
+    .option('--train <N>', 'training samples', '2000')
+    .option('--test <N>', 'test samples', '500')
+    .option('--epochs <E>', 'epochs', '20')
+    .option('--model <kind>', 'model plugin', 'gnn')
+    .option('--seed <S>', 'random seed', '0')
+    .option('--out <dir>', 'report folder', 'runs/demo')
+    .action(async (o) => {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        await distillDemo({
+          registry,
+          out: o.out,
+          users: integerOption('--users', o.users),
+          train: integerOption('--train', o.train),
+          test: integerOption('--test', o.test),
+          epochs: integerOption('--epochs', o.epochs),
+          seed: integerOption('--seed', o.seed),
+          model: o.model,
+          signal: controller.signal,
+          log: (l) => io.out(l + '\n'),
+        });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  prog
+    .command('teachers')
+    .description('teachers and baselines on the Gaussian interference channel: mean sum rate and time')
     .option('--users <list>', 'comma-separated K values', '10,20')
     .option('--samples <B>', 'samples per K', '1000')
     .option('--seed <S>', 'random seed', '0')

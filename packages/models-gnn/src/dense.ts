@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Element-wise activations of the dense layers (`none` is the identity). */
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'none';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'none'];
+
+/**
+ * A custom-gradient op: `fn` gets the input tensors and tfjs's save function, returns the value and the
+ * gradient of every input. Only tensors passed to `save` may be read in `gradFunc`: everything else made
+ * in the forward pass is disposed when the model's `tf.tidy` ends, before back-propagation runs.
+ */
+export function customOp<T extends tf.Tensor>(
+  fn: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: T; gradFunc: (dy: T, saved: tf.Tensor[]) => tf.Tensor[] },
+): (...inputs: tf.Tensor[]) => T {
+  type F = Parameters<typeof tf.customGrad<T>>[0];
+  return tf.customGrad<T>(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    return fn(args.slice(0, -1) as tf.Tensor[], save);
+  }) as F);
+}
+
+/** act(z) as a tensor op (not fused). */
+export function activate<T extends tf.Tensor>(z: T, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(z);
+    case 'tanh':
+      return tf.tanh(z);
+    case 'sigmoid':
+      return tf.sigmoid(z);
+    case 'none':
+      return z;
+  }
+}
+
+/**
+ * dL/dz from dL/dy for y = act(z), written with the output y only (saved by the forward pass):
+ * relu' = step(y), sigmoid' = y(1 − y), tanh' = 1 − y².
+ */
+export function activationGrad<T extends tf.Tensor>(dy: T, y: tf.Tensor, activation: Activation): T {
+  switch (activation) {
+    case 'relu':
+      return tf.mul(dy, tf.step(y));
+    case 'sigmoid':
+      return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+    case 'tanh':
+      return tf.mul(dy, tf.sub(1, tf.square(y)));
+    case 'none':
+      return dy;
+  }
+}
+
+function fusedActivation(activation: Activation): tf.fused.Activation {
+  return activation === 'relu' || activation === 'sigmoid' ? activation : 'linear';
+}
+
+/**
+ * y = act(x·W + b) for x [..., in], W [in, out], b [out] (or none) → y [..., out], as one fused matMul
+ * kernel on x flattened to [N, in].
+ *
+ * The gradient is written by hand (STACK.md, wasm slow paths): tfjs's own matMul gradient multiplies with
+ * transposeA / transposeB, which is 3–6× slower on wasm than transposing explicitly, and reduces the bias
+ * gradient with a sum over axis 0, which is slow there too. Here:
+ *   dz = dy ⊙ act'(y),  dx = dz·transpose(W),  dW = transpose(x)·dz,  db = 1ᵀ·dz (a matMul with a ones row,
+ *   which reuses the operand dz that dW has just packed).
+ * The reshapes to and from 2-D happen inside the op: a taped tf.reshape saves (on wasm: copies) its input.
+ * `inputGrad = false` skips dx (returns zeros) for inputs that are data, not functions of parameters.
+ */
+export function dense<T extends tf.Tensor>(x: T, w: tf.Tensor2D, b: tf.Tensor1D | null, activation: Activation = 'none', inputGrad = true): T {
+  const shape = x.shape;
+  const fanIn = shape[shape.length - 1];
+  const n = x.size / fanIn;
+  const fanOut = w.shape[1];
+  const outShape = [...shape.slice(0, -1), fanOut];
+  const op = customOp<T>((inputs, save) => {
+    const [xx, ww, bb] = inputs as [tf.Tensor, tf.Tensor2D, tf.Tensor1D | undefined];
+    const x2 = tf.reshape(xx, [n, fanIn]) as tf.Tensor2D;
+    let y = tf.fused.matMul({ a: x2, b: ww, bias: bb, activation: fusedActivation(activation) }) as tf.Tensor2D;
+    if (activation === 'tanh') y = tf.tanh(y) as tf.Tensor2D;
+    // y is needed only for act'(·); saving copies it on wasm, so skip it for the identity.
+    save(activation === 'none' ? [x2, ww] : [x2, ww, y]);
+    return {
+      value: tf.reshape(y, outShape) as T,
+      gradFunc: (dy, saved) => {
+        const [xs, ws, ys] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D | undefined];
+        const dy2 = tf.reshape(dy, [n, fanOut]) as tf.Tensor2D;
+        const dz = ys ? activationGrad(dy2, ys, activation) : dy2;
+        const dx = inputGrad ? tf.reshape(tf.matMul(dz, tf.transpose(ws)), shape) : tf.zeros(shape);
+        const dw = tf.matMul(tf.transpose(xs), dz);
+        const grads: tf.Tensor[] = [dx, dw];
+        if (bb) grads.push(tf.reshape(tf.matMul(tf.ones([1, n]), dz), [fanOut]));
+        return grads;
+      },
+    };
+  });
+  return b ? op(x, w, b) : op(x, w);
+}

@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, rejectUnknownKeys, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
+import { ACTIVATIONS, type Activation } from './dense';
+import { EDGE_FEATURES, directFeatures, edgeChannels, transformWidth, weightFeature, type EdgeFeatures } from './features';
+import { AGGREGATIONS, DenseGraph, type Aggregation } from './graph';
+import { EdgeInput, MessagePassing } from './message-passing';
+import { INITS, Mlp, type Init } from './mlp';
+import { GraphModel } from './model-base';
+import { readBoolean, readChoice, readInteger, readWidths } from './options';
+
+/**
+ * The GNN of the algorithm-distillation (AD) paper, eqs. (6)–(7):
+ *
+ *   (6)  m_i = ⊕_{j ∈ N(i)} φ(h_jj, w_j, h_ji)          (w_j: link weight λ_j)
+ *   (7)  p_i = ψ(h_ii, w_i, m_i)
+ *
+ * Stacked over L layers. What is carried from layer to layer (our reading; the paper states one layer):
+ *   r_i   = (f(g_ii), λ_i)                                raw node features, fed to every layer
+ *   s_i^0 = 0 ∈ R^hidden                                  initial node state
+ *   m_i^l = ⊕_j φ_l([r_j, s_j^{l−1}], e_ij)                (6) with the sender's state appended
+ *   s_i^l = ψ_l([r_i, s_i^{l−1}], m_i^l) ∈ R^hidden        (7) with the receiver's state appended
+ *   p_i   = p_max · sigmoid(s_i^L · w_out + b_out)         readout, in (0, p_max)
+ * so with s^0 = 0 layer 1 is (6)–(7) on the paper's inputs, and later layers see (h_jj, w_j) again next to
+ * the learned state. φ does not read the receiver's state, as in (6). φ's layers all end in the hidden
+ * activation (messages ≥ 0 under relu); ψ's last layer is linear (the state), as in the dense-GNN
+ * reference (shared/bench/torch_reference.py). `shareWeights: true` uses one (φ, ψ) for all layers
+ * (possible because s^0 has the width of the state).
+ *
+ * The edge feature: (6) writes h_ji inside the sum over senders j of receiver i. Under this repository's
+ * convention (g_ij = from transmitter j to receiver i) h_ji is the interference that i CAUSES at j's
+ * receiver; under the opposite convention it is the interference i RECEIVES from j. Which one is meant
+ * hangs on the paper's index convention, so `edges: 'both'` (default) feeds both, e_ij = (f(g_ij), f(g_ji)),
+ * as WCGCN does;
+ * `incoming` (f(g_ij)) and `outgoing` (f(g_ji), the literal reading under our convention) select one.
+ *
+ * f is features.ts's 'log' transform, f(g) = ln(1 + g·p_max/σ²). Parameters: `layer{l}/msg/{w,b}{n}`,
+ * `layer{l}/update/{w,b}{n}` (`shared/…` with shareWeights), `readout/w0`, `readout/b0`.
+ * The torch reference's dense GNN is `{ shareWeights: true, edges: 'outgoing' }` (plus λ in r_i).
+ */
+export interface GnnOptions {
+  /** Number of stacked message-passing layers L (default 3). */
+  readonly layers: number;
+  /** Width of the node state s^l carried between layers (default 32). */
+  readonly hidden: number;
+  /** Output widths of φ's layers; the last is the message width (default [32, 32]). */
+  readonly message: readonly number[];
+  /** Hidden widths of ψ before its linear output of width `hidden` (default [32]). */
+  readonly update: readonly number[];
+  /** ⊕ (default 'max'). */
+  readonly aggregation: Aggregation;
+  readonly activation: Activation;
+  readonly edges: EdgeFeatures;
+  /** One (φ, ψ) for all layers (default false: each layer its own). */
+  readonly shareWeights: boolean;
+  readonly init: Init;
+}
+
+export const GNN_DEFAULTS: GnnOptions = {
+  layers: 3,
+  hidden: 32,
+  message: [32, 32],
+  update: [32],
+  aggregation: 'max',
+  activation: 'relu',
+  edges: 'both',
+  shareWeights: false,
+  init: 'glorot',
+};
+
+const KNOWN = ['layers', 'hidden', 'message', 'update', 'aggregation', 'activation', 'edges', 'shareWeights', 'init'] as const;
+
+export function resolveGnnOptions(options: Record<string, unknown> = {}, field = 'model'): GnnOptions {
+  rejectUnknownKeys(field, options, KNOWN);
+  const d = GNN_DEFAULTS;
+  return {
+    layers: readInteger(`${field}.layers`, options.layers, d.layers),
+    hidden: readInteger(`${field}.hidden`, options.hidden, d.hidden),
+    message: readWidths(`${field}.message`, options.message, d.message),
+    update: readWidths(`${field}.update`, options.update, d.update, true),
+    aggregation: readChoice(`${field}.aggregation`, options.aggregation, d.aggregation, AGGREGATIONS),
+    activation: readChoice(`${field}.activation`, options.activation, d.activation, ACTIVATIONS),
+    edges: readChoice(`${field}.edges`, options.edges, d.edges, EDGE_FEATURES),
+    shareWeights: readBoolean(`${field}.shareWeights`, options.shareWeights, d.shareWeights),
+    init: readChoice(`${field}.init`, options.init, d.init, INITS),
+  };
+}
+
+/** Raw node features r_i = (f(g_ii), λ_i). */
+const NODE_DIM = 2;
+
+export class GnnModel extends GraphModel {
+  readonly layers: MessagePassing[] = [];
+  readonly readout: Mlp;
+  readonly config: GnnOptions;
+
+  constructor(options: GnnOptions, ctx: Pick<ModelContext, 'seed'>) {
+    super('gnn', { ...options });
+    this.config = options;
+    const rng = new Rng(ctx.seed);
+    const edgeDim = transformWidth('log') * (options.edges === 'both' ? 2 : 1);
+    const stateDim = NODE_DIM + options.hidden;
+    const distinct = options.shareWeights ? 1 : options.layers;
+    for (let l = 0; l < distinct; l++) {
+      this.layers.push(
+        new MessagePassing(
+          this.store,
+          options.shareWeights ? 'shared' : `layer${l}`,
+          {
+            targetDim: 0,
+            sourceDim: stateDim,
+            edgeDim,
+            nodeDim: stateDim,
+            message: options.message,
+            update: [...options.update, options.hidden],
+            aggregation: options.aggregation,
+            activation: options.activation,
+            outputActivation: 'none',
+            init: options.init,
+          },
+          rng,
+        ),
+      );
+    }
+    this.readout = new Mlp(this.store, 'readout', { inputs: options.hidden, widths: [1], outputActivation: 'sigmoid', init: options.init }, rng);
+  }
+
+  protected forward(inputs: ModelInputs): tf.Tensor2D {
+    const [b, k] = inputs.direct.shape;
+    const graph = new DenseGraph(inputs.mask);
+    const r = tf.concat([directFeatures(inputs, 'log'), weightFeature(inputs)], 2) as tf.Tensor3D;
+    const edge = new EdgeInput(edgeChannels(inputs, this.config.edges, 'log'));
+    let s: tf.Tensor3D = tf.zeros([b, k, this.config.hidden]);
+    for (let l = 0; l < this.config.layers; l++) {
+      const layer = this.layers[this.config.shareWeights ? 0 : l];
+      s = layer.forward({ x: tf.concat([r, s], 2) as tf.Tensor3D, edge, graph });
+    }
+    const p = this.readout.apply(tf.reshape(s, [b * k, this.config.hidden]) as tf.Tensor2D);
+    return tf.mul(tf.reshape(p, [b, k]), inputs.pmax);
+  }
+
+  macsPerSample(users: number): number {
+    const perLayer = this.layers.map((l) => l.macs(users));
+    const layers = this.config.shareWeights ? this.config.layers * perLayer[0] : perLayer.reduce((a, c) => a + c, 0);
+    return layers + users * this.readout.macs();
+  }
+}
+
+/** Validates options now; builds the model once the context (seed) is known. */
+export function gnnBuilder(options: Record<string, unknown> = {}, field = 'model'): ModelBuilder {
+  const resolved = resolveGnnOptions(options, field);
+  return (ctx) => new GnnModel(resolved, ctx);
+}

@@ -1,0 +1,319 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '@rrm/core';
+import { activate, activationGrad, customOp, dense, type Activation } from './dense';
+import { aggregate, type Aggregation, type DenseGraph } from './graph';
+import { Mlp, type Init } from './mlp';
+import type { ParamStore } from './params';
+
+/**
+ * z_ij = act(a_i + c_j + e_ij) for a [B, K, H] (receiver part), c [B, K, H] (sender part) and
+ * e [B, K, K, H] (edge part); any of the three may be absent (null). Output [B, K, K, H].
+ *
+ * This is the first layer of a message MLP on the concatenation [x_i, x_j, e_ij]: with W = [W_i; W_j; W_e],
+ *   [x_i, x_j, e_ij]·W + b = (x_i·W_i + b) + x_j·W_j + e_ij·W_e,
+ * so the node projections are computed once per node (K rows) and broadcast over the K² edges; only the
+ * edge projection runs per edge. The gradient is custom: da_i = Σ_j dz_ij and dc_j = Σ_i dz_ij as matMuls
+ * with a ones row (STACK.md: broadcast-add gradients reduce over a middle axis, slow on wasm).
+ */
+export function pairwise(
+  a: tf.Tensor3D | null,
+  c: tf.Tensor3D | null,
+  e: tf.Tensor4D | null,
+  activation: Activation,
+): tf.Tensor4D {
+  const ref = a ?? c ?? e;
+  if (!ref) throw new Error('pairwise: at least one of the receiver, sender and edge parts is needed');
+  const b = ref.shape[0];
+  const k = ref.shape[1];
+  const h = ref.shape[ref.shape.length - 1];
+  const inputs = [a, c, e].filter((t): t is tf.Tensor3D | tf.Tensor4D => t !== null);
+  return customOp<tf.Tensor4D>((ins, save) => {
+    let n = 0;
+    const ai = a ? (ins[n++] as tf.Tensor3D) : null;
+    const cj = c ? (ins[n++] as tf.Tensor3D) : null;
+    const eij = e ? (ins[n++] as tf.Tensor4D) : null;
+    const terms: tf.Tensor[] = [];
+    if (eij) terms.push(eij);
+    if (ai) terms.push(tf.reshape(ai, [b, k, 1, h]));
+    if (cj) terms.push(tf.reshape(cj, [b, 1, k, h]));
+    // A lone node part still has to cover every (i, j) pair.
+    if (terms.length === 1 && !eij) terms.push(tf.zeros([1, k, k, 1]));
+    let z = terms[0];
+    for (let t = 1; t < terms.length; t++) z = tf.add(z, terms[t]);
+    const y = activate(z as tf.Tensor4D, activation);
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy, [ys]) => {
+        const dz = activationGrad(dy, ys, activation);
+        const ones = tf.ones([1, 1, k]);
+        const grads: tf.Tensor[] = [];
+        // Σ_j dz[b, i, j, :]: rows (b, i) of K×H blocks, reduced by a ones row.
+        if (a) grads.push(tf.reshape(tf.matMul(ones, tf.reshape(dz, [b * k, k, h])), [b, k, h]));
+        // Σ_i dz[b, i, j, :]: per sample a K × (K·H) block, reduced by a ones row.
+        if (c) grads.push(tf.reshape(tf.matMul(ones, tf.reshape(dz, [b, k, k * h])), [b, k, h]));
+        if (e) grads.push(dz);
+        return grads;
+      },
+    };
+  })(...inputs);
+}
+
+/**
+ * Edge features that are data (functions of the channel only), held as channels e^c [B, K, K]
+ * (e^c[b, i, j] = channel c of the edge j → i). Built once per forward pass and shared by all layers;
+ * the two layouts the first message layer needs are made on first use:
+ *   values  [B, K, K, Fe]          for a layer that takes e_ij as a tensor
+ *   rows    [B·K, 1 + Fe, K]        a ones row and the channels per receiver, for the fused gradient
+ * (remade if a tf.tidy has disposed them meanwhile).
+ */
+export class EdgeInput {
+  readonly width: number;
+  private valuesT: tf.Tensor4D | null = null;
+  private rowsT: tf.Tensor3D | null = null;
+
+  constructor(readonly channels: readonly tf.Tensor3D[]) {
+    if (channels.length === 0) throw new Error('EdgeInput: no channels');
+    this.width = channels.length;
+  }
+
+  get values(): tf.Tensor4D {
+    if (!this.valuesT || this.valuesT.isDisposed) {
+      const [b, k] = this.channels[0].shape;
+      const ch = this.channels;
+      // Stacked on a new first axis and moved last: a last-axis concat is ~10× slower on wasm.
+      this.valuesT = (
+        ch.length === 1 ? tf.reshape(ch[0], [b, k, k, 1]) : tf.transpose(tf.stack(ch as tf.Tensor3D[], 0), [1, 2, 3, 0])
+      ) as tf.Tensor4D;
+    }
+    return this.valuesT;
+  }
+
+  get rows(): tf.Tensor3D {
+    if (!this.rowsT || this.rowsT.isDisposed) {
+      const [b, k] = this.channels[0].shape;
+      const ones = tf.ones([b, k, k]);
+      this.rowsT = tf.reshape(tf.stack([ones, ...this.channels], 2), [b * k, 1 + this.width, k]) as tf.Tensor3D;
+    }
+    return this.rowsT;
+  }
+}
+
+/**
+ * The first message layer with constant edge features (`EdgeInput`):
+ *   z_ij = act(a_i + c_j + Σ_c e^c_ij · W_e[c, :])
+ * for a [B, K, H] (receiver part, carries the bias) and c [B, K, H] (sender part), either may be null
+ * but not both. Same function as `pairwise` with the edge projection folded in; the point is the gradient:
+ * for each receiver (b, i) one small batched matMul [1 + Fe, K]·[K, H] gives both da_i = Σ_j dz_ij
+ * (the ones row) and the per-receiver partial sums of dW_e = Σ_ij e_ij ⊗ dz_ij (the channel rows).
+ * The plain edge projection's dW_e = eᵀ·dz would pack the whole [B·K·K, H] gradient as a matMul
+ * operand, 3× more work on wasm for a [Fe, H] result.
+ */
+export function pairwiseConstEdges(
+  a: tf.Tensor3D | null,
+  c: tf.Tensor3D | null,
+  edges: EdgeInput,
+  we: tf.Tensor2D,
+  activation: Activation,
+): tf.Tensor4D {
+  const ref = a ?? c;
+  if (!ref) throw new Error('pairwiseConstEdges: a receiver or a sender part is needed');
+  const [b, k, h] = ref.shape;
+  const fe = edges.width;
+  const channels = edges.channels;
+  const rows = edges.rows;
+  const inputs: tf.Tensor[] = [];
+  if (a) inputs.push(a);
+  if (c) inputs.push(c);
+  inputs.push(we);
+  return customOp<tf.Tensor4D>((ins, save) => {
+    let n = 0;
+    const ai = a ? (ins[n++] as tf.Tensor3D) : null;
+    const cj = c ? (ins[n++] as tf.Tensor3D) : null;
+    const w = ins[n] as tf.Tensor2D;
+    let z: tf.Tensor = tf.mul(tf.reshape(channels[0], [b, k, k, 1]), tf.reshape(tf.slice(w, [0, 0], [1, h]), [h]));
+    for (let ch = 1; ch < fe; ch++) {
+      z = tf.add(z, tf.mul(tf.reshape(channels[ch], [b, k, k, 1]), tf.reshape(tf.slice(w, [ch, 0], [1, h]), [h])));
+    }
+    if (ai) z = tf.add(z, tf.reshape(ai, [b, k, 1, h]));
+    if (cj) z = tf.add(z, tf.reshape(cj, [b, 1, k, h]));
+    const y = activate(z as tf.Tensor4D, activation);
+    save([y, rows]);
+    return {
+      value: y,
+      gradFunc: (dy, [ys, rs]) => {
+        const dz = activationGrad(dy, ys, activation);
+        const grads: tf.Tensor[] = [];
+        // [B·K, 1 + Fe, K]·[B·K, K, H]: row 0 = Σ_j dz_ij, rows 1… = Σ_j e^c_ij dz_ij.
+        const r = tf.matMul(rs as tf.Tensor3D, tf.reshape(dz, [b * k, k, h]));
+        if (a) grads.push(tf.reshape(tf.slice(r, [0, 0, 0], [b * k, 1, h]), [b, k, h]));
+        if (c) grads.push(tf.reshape(tf.matMul(tf.ones([1, 1, k]), tf.reshape(dz, [b, k, k * h])), [b, k, h]));
+        const partial = tf.reshape(tf.slice(r, [0, 1, 0], [b * k, fe, h]), [b * k, fe * h]);
+        grads.push(tf.reshape(tf.sum(partial, 0), [fe, h]));
+        return grads;
+      },
+    };
+  })(...inputs);
+}
+
+export interface MessagePassingOptions {
+  /** Width of the receiver state x_i seen by the message function φ (0: φ ignores the receiver). */
+  readonly targetDim: number;
+  /** Width of the sender state x_j seen by φ (0: φ ignores the sender). */
+  readonly sourceDim: number;
+  /** Width of the edge features e_ij (0: none). */
+  readonly edgeDim: number;
+  /** Width of the node state x_i seen by the update function ψ. */
+  readonly nodeDim: number;
+  /** Output widths of φ's layers; the last is the message width. */
+  readonly message: readonly number[];
+  /** Output widths of ψ's layers; the last is the new state's width. null: the new state is m_i itself. */
+  readonly update: readonly number[] | null;
+  readonly aggregation: Aggregation;
+  /** Activation of hidden layers (default relu). */
+  readonly activation?: Activation;
+  /** Activation of φ's last layer (default: `activation`). */
+  readonly messageActivation?: Activation;
+  /** Activation of ψ's last layer (default none). */
+  readonly outputActivation?: Activation;
+  readonly init?: Init;
+  /** Parameter-name segments of φ and ψ under the prefix (default 'msg' and 'update'). */
+  readonly names?: { readonly message?: string; readonly update?: string };
+}
+
+/** What one propagation step reads. Node tensors are [B, K, ·], edge tensors [B, K, K, ·]. */
+export interface PropagateInputs {
+  /** x_i as seen by the update ψ(x_i, m_i), [B, K, nodeDim]. */
+  readonly x: tf.Tensor3D;
+  /** x_j as seen by φ (default x), [B, K, sourceDim]. */
+  readonly source?: tf.Tensor3D;
+  /** x_i as seen by φ (default x), [B, K, targetDim]. */
+  readonly target?: tf.Tensor3D;
+  /**
+   * e_ij for the edge j → i: an `EdgeInput` when the features are data (the fast path), or a tensor
+   * [B, K, K, edgeDim] when they are computed by the model (gradients flow into it).
+   */
+  readonly edge?: EdgeInput | tf.Tensor4D | null;
+  readonly graph: DenseGraph;
+}
+
+/**
+ * One message-passing layer over batched dense interference graphs, in the shape of PyTorch Geometric's
+ * MessagePassing (message → aggregate → update):
+ *   msg_ij = φ(x_i, x_j, e_ij)        for every edge j → i           [B, K, K, Fm]
+ *   m_i    = ⊕_{j ∈ N(i)} msg_ij       ⊕ ∈ {sum, mean, max}, masked   [B, K, Fm]
+ *   x'_i   = ψ(x_i, m_i)                                             [B, K, F']
+ * φ and ψ are MLPs on concatenations; φ's first layer is factored per node (see `pairwise`), later
+ * layers run as one matMul over all B·K·K edges. Subclasses override `message`, `aggregate` or `update`
+ * (each a small protected step), so a new GNN is a few lines on top of this class.
+ * Parameters: `${prefix}/msg/w·`, `${prefix}/msg/b·`, `${prefix}/update/w·`, `${prefix}/update/b·`.
+ */
+export class MessagePassing {
+  readonly phi: Mlp;
+  readonly psi: Mlp | null;
+
+  constructor(
+    store: ParamStore,
+    readonly prefix: string,
+    readonly options: MessagePassingOptions,
+    rng: Rng,
+  ) {
+    const activation = options.activation ?? 'relu';
+    const init = options.init ?? 'glorot';
+    if (options.targetDim + options.sourceDim + options.edgeDim === 0) {
+      throw new Error(`${prefix}: the message function needs some input`);
+    }
+    this.phi = new Mlp(
+      store,
+      `${prefix}/${options.names?.message ?? 'msg'}`,
+      {
+        inputs: [options.targetDim, options.sourceDim, options.edgeDim],
+        widths: options.message,
+        activation,
+        outputActivation: options.messageActivation ?? activation,
+        init,
+      },
+      rng,
+    );
+    this.psi = options.update
+      ? new Mlp(
+          store,
+          `${prefix}/${options.names?.update ?? 'update'}`,
+          {
+            inputs: [options.nodeDim, this.phi.outputWidth],
+            widths: options.update,
+            activation,
+            outputActivation: options.outputActivation ?? 'none',
+            init,
+          },
+          rng,
+        )
+      : null;
+  }
+
+  get outputWidth(): number {
+    return this.psi ? this.psi.outputWidth : this.phi.outputWidth;
+  }
+
+  /** x'_i = ψ(x_i, ⊕_j φ(x_i, x_j, e_ij)). */
+  forward(inputs: PropagateInputs): tf.Tensor3D {
+    const msg = this.message(inputs);
+    const m = this.aggregate(msg, inputs.graph);
+    return this.update(inputs.x, m);
+  }
+
+  /** φ(x_i, x_j, e_ij) for every ordered pair (i, j), [B, K, K, Fm]; absent edges are dropped later. */
+  protected message(inputs: PropagateInputs): tf.Tensor4D {
+    const { targetDim, sourceDim, edgeDim } = this.options;
+    const [wt, ws, we] = this.phi.firstLayerParts();
+    const first = this.phi.layers[0];
+    const bias = first.b as tf.Tensor1D | null;
+    const node = (x: tf.Tensor3D, w: tf.Tensor2D, withBias: boolean): tf.Tensor3D => dense(x, w, withBias ? bias : null, 'none');
+    // The bias goes with the first node part present (it is added once per node, then broadcast).
+    const target = targetDim > 0 ? node(inputs.target ?? inputs.x, wt, true) : null;
+    const source = sourceDim > 0 ? node(inputs.source ?? inputs.x, ws, !target) : null;
+    let z: tf.Tensor4D;
+    if (edgeDim > 0) {
+      const e = inputs.edge;
+      if (!e) throw new Error(`${this.prefix}: edge features [B, K, K, ${edgeDim}] are required`);
+      const width = e instanceof EdgeInput ? e.width : e.shape[3];
+      if (width !== edgeDim) throw new Error(`${this.prefix}: expected ${edgeDim} edge features, got ${width}`);
+      if (e instanceof EdgeInput && (target || source)) {
+        z = pairwiseConstEdges(target, source, e, we, first.activation);
+      } else {
+        const values = e instanceof EdgeInput ? e.values : e;
+        const withBias = !target && !source;
+        const proj = dense(values, we, withBias ? bias : null, 'none', !(e instanceof EdgeInput));
+        z = pairwise(target, source, proj, first.activation);
+      }
+    } else {
+      z = pairwise(target, source, null, first.activation);
+    }
+    return this.phi.layers.length === 1 ? z : this.phi.apply(z, 1);
+  }
+
+  /** ⊕_j over the senders j of each receiver i, respecting the mask. */
+  protected aggregate(msg: tf.Tensor4D, graph: DenseGraph): tf.Tensor3D {
+    return aggregate(msg, graph, this.options.aggregation);
+  }
+
+  /** ψ(x_i, m_i) on the concatenation [x_i, m_i]; without ψ the new state is m_i. */
+  protected update(x: tf.Tensor3D, m: tf.Tensor3D): tf.Tensor3D {
+    if (!this.psi) return m;
+    const input = this.options.nodeDim > 0 ? tf.concat([x, m], 2) : m;
+    return this.psi.applyNd(input);
+  }
+
+  paramCount(): number {
+    return this.phi.paramCount() + (this.psi?.paramCount() ?? 0);
+  }
+
+  /**
+   * Multiply–accumulates for one sample of `users` nodes on the complete interference graph, counted as
+   * the equations define them: φ once per directed edge (K(K−1)), ψ once per node. (The implementation
+   * factors φ's first layer per node, which needs fewer.)
+   */
+  macs(users: number): number {
+    return users * (users - 1) * this.phi.macs() + users * (this.psi?.macs() ?? 0);
+  }
+}
