@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, makeChannelBatch, meanSumRate, readNpy, writeNpy } from '@rrm/core';
@@ -129,5 +129,42 @@ describe('program', () => {
     const p = program(builtinRegistry(), { out: (s) => (out += s), err: (s) => (out += s) });
     await expect(p.parseAsync(['teach', '--help'], { from: 'user' })).rejects.toThrow();
     expect(out).toContain('--teacher');
+  });
+});
+
+describe('rrm train from a YAML config', () => {
+  it('loads plugins relative to the config file, applies --set overrides and writes the run folder', async () => {
+    const d = dir();
+    const examples = new URL('../../../examples/plugins/', import.meta.url).pathname;
+    const { mkdirSync } = await import('node:fs');
+    const { relative } = await import('node:path');
+    mkdirSync(join(d, 'conf'));
+    writeFileSync(
+      join(d, 'conf', 'run.yaml'),
+      [
+        `plugins: [${relative(join(d, 'conf'), join(examples, 'sqrt-decay-beta.ts'))}]`,
+        'backend: cpu',
+        'scenario: { users: 4 }',
+        'data: { train: 64, test: 32 }',
+        'model: { kind: mlp, hidden: [8] }',
+        'teacher: { kind: wmmse, iterations: 10 }',
+        'trainer: { kind: unsupervised, epochs: 5, batch: 32, optimizer: { kind: adam, lr: 0.01 } }',
+        'distill: { beta: { kind: sqrt-decay, beta0: 2 } }',
+        `cache: ${join(d, 'cache')}`,
+      ].join('\n'),
+    );
+    const out = join(d, 'run');
+    const r = await run(['train', '--config', join(d, 'conf', 'run.yaml'), '--set', 'trainer.epochs=2', '--out', out, '--quiet']);
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(r.out);
+    expect(summary.epochs).toBe(2);
+    const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // sqrt-decay with β0 = 2: β = 2/√(1+t), t = completed epochs.
+    expect(rows[1].beta).toBeCloseTo(2, 10);
+    expect(rows[2].beta).toBeCloseTo(2 / Math.SQRT2, 10);
+    const bad = await run(['train', '--config', join(d, 'conf', 'run.yaml'), '--set', 'trainer.optimizer.lr=-1', '--out', join(d, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/trainer\.optimizer\.lr: expected a finite number > 0/);
+    expect(existsSync(join(d, 'bad'))).toBe(false);
   });
 });

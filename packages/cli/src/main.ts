@@ -1,3 +1,4 @@
+import { dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { NpyError, ValidationError, formatSeconds, type Registry } from '@rrm/core';
 import { builtinRegistry } from './registry';
@@ -120,11 +121,13 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .option('--quiet', 'no per-epoch progress')
     .action(async (o) => {
       const file = o.config ? readConfigFile(o.config) : undefined;
-      const pluginFiles = [...((file?.plugins as string[] | undefined) ?? [])];
       const sets = parseSets(o.set);
-      for (const [k, v] of sets) if (k === 'plugins' && Array.isArray(v)) pluginFiles.push(...(v as string[]));
-      await loadLocalPlugins(pluginFiles, registry);
+      // Plugin paths in a config file are relative to that file; on the command line, to the cwd.
+      if (file && Array.isArray(file.plugins)) {
+        file.plugins = file.plugins.map((p) => (typeof p === 'string' ? resolvePath(dirname(o.config), p) : p));
+      }
       const config = resolveConfig(file, sets);
+      await loadLocalPlugins(config.plugins, registry);
       const out = o.out || `runs/${config.model.kind}-${config.trainer.kind}${config.distill.beta.kind === 'none' ? '' : `-ad-${config.distill.beta.kind}`}-k${config.scenario.users}-s${config.seed}`;
       const controller = new AbortController();
       const onSigint = () => {
