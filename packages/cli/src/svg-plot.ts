@@ -32,9 +32,11 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function linePlotSvg(series: readonly Series[], opts: PlotOptions): string {
-  const W = opts.width ?? 720;
   const H = opts.height ?? 420;
-  const m = { l: 64, r: 180, t: 40, b: 52 };
+  // The legend sits right of the plot; size its column to the longest label (≈ 7 px per character at 12 px).
+  const longest = Math.max(0, ...series.map((s) => s.name.length), opts.reference?.name.length ?? 0);
+  const m = { l: 64, r: Math.max(140, 56 + 7 * longest), t: 40, b: 52 };
+  const W = (opts.width ?? 540) + m.r;
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => s.y).filter(Number.isFinite);
   if (opts.reference) ys.push(opts.reference.y);
