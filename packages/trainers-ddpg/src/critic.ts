@@ -1,0 +1,221 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  Rng,
+  ValidationError,
+  rejectUnknownKeys,
+  requireInteger,
+  requireOneOf,
+  type ModelInputs,
+  type NamedTensor,
+} from '@rrm/core';
+
+/**
+ * Critics V(p | h) ≈ E[r | h, p] (the action-value Q(s, a) of DDPG, Lillicrap et al. 2016; in the AD
+ * paper's one-step bandit it is the expected weighted sum rate of powers p on channels h).
+ *
+ * - `mlp`: x = [log(1 + g_ij/σ²) (K²), log(1 + g_ij p_j/σ²) (K²), p/pmax (K), λ (K)] → hidden (ReLU) → 1.
+ *   Tied to one K (pair it with an MLP actor). The received-power features g_ij p_j make the rate
+ *   surface easy to represent (with gains and powers concatenated alone, the critic fitted the rewards
+ *   but its action gradient kept a K = 2 actor at full power: 62 % of the optimum at σ² = 0.1).
+ * - `graph`: a per-node network that works for any K (pair it with a GNN actor). Node i's features, with
+ *   σ² the noise and the sums/maxima over the interference neighbours j of i (mask):
+ *     log(1 + g_ii/σ²), p_i/pmax, λ_i, log(1 + g_ii p_i/σ²),
+ *     log(1 + Σ_j g_ij p_j/σ²), log(1 + max_j g_ij p_j/σ²)     (interference received),
+ *     log(1 + Σ_j g_ji p_i/σ²), log(1 + max_j g_ji p_i/σ²)     (interference caused),
+ *   → hidden (ReLU) → 1 per node, and V = Σ_i v_i (the sum rate is a sum over links).
+ *
+ * Initialisation: PyTorch's nn.Linear default W, b ~ U(±1/√fan_in) from the seeded core Rng, so the same
+ * seed gives the same critic on every backend. Weight names: `dense<l>/kernel|bias`, `output/kernel|bias`.
+ */
+export type CriticKind = 'mlp' | 'graph';
+export const CRITIC_KINDS: readonly (CriticKind | 'auto')[] = ['auto', 'mlp', 'graph'];
+
+export interface Critic {
+  readonly kind: CriticKind;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** V(p | h) per sample, [B]; differentiable in `powers` and in `trainable`. */
+  apply(inputs: ModelInputs, powers: tf.Tensor2D): tf.Tensor1D;
+  readonly trainable: tf.Variable[];
+  namedWeights(): NamedTensor[];
+  loadWeights(weights: Record<string, tf.Tensor>): void;
+  paramCount(): number;
+  dispose(): void;
+}
+
+export interface CriticOptions {
+  /** 'auto' (default): `mlp` for an MLP actor, `graph` otherwise. */
+  readonly kind: CriticKind | 'auto';
+  readonly hidden: readonly number[];
+}
+
+export const CRITIC_DEFAULTS: CriticOptions = { kind: 'auto', hidden: [64, 64] };
+
+export function resolveCriticOptions(spec: unknown = {}, field = 'trainer.critic'): CriticOptions {
+  const s = typeof spec === 'string' ? { kind: spec } : spec;
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new ValidationError(field, `'auto', 'mlp', 'graph' or { kind, hidden }`, s);
+  const o = s as Record<string, unknown>;
+  rejectUnknownKeys(field, o, ['hidden']);
+  const kind = requireOneOf(`${field}.kind`, o.kind ?? CRITIC_DEFAULTS.kind, CRITIC_KINDS);
+  let hidden = CRITIC_DEFAULTS.hidden;
+  if (o.hidden !== undefined) {
+    if (!Array.isArray(o.hidden)) throw new ValidationError(`${field}.hidden`, 'an array of layer widths, e.g. [64, 64]', o.hidden);
+    hidden = o.hidden.map((h, i) => requireInteger(`${field}.hidden[${i}]`, h, 1));
+  }
+  return { kind, hidden: [...hidden] };
+}
+
+interface Layer {
+  readonly name: string;
+  readonly kernel: tf.Variable;
+  readonly bias: tf.Variable;
+}
+
+function buildLayers(widths: number[], seed: number): Layer[] {
+  const rng = new Rng(seed);
+  const layers: Layer[] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const fanIn = widths[l];
+    const fanOut = widths[l + 1];
+    const bound = 1 / Math.sqrt(fanIn);
+    const w = rng.fillUniform(new Float32Array(fanIn * fanOut), -bound, bound);
+    const b = rng.fillUniform(new Float32Array(fanOut), -bound, bound);
+    layers.push({
+      name: l + 2 === widths.length ? 'output' : `dense${l}`,
+      kernel: tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true),
+      bias: tf.variable(tf.tensor1d(b), true),
+    });
+  }
+  return layers;
+}
+
+function forward(layers: Layer[], x: tf.Tensor2D): tf.Tensor2D {
+  let h = x;
+  const last = layers.length - 1;
+  layers.forEach((layer, l) => {
+    h = l === last
+      ? (tf.add(tf.matMul(h, layer.kernel), layer.bias) as tf.Tensor2D)
+      : (tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: 'relu' }) as tf.Tensor2D);
+  });
+  return h;
+}
+
+abstract class LayeredCritic implements Critic {
+  abstract readonly kind: CriticKind;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly trainable: tf.Variable[];
+  protected readonly layers: Layer[];
+  private disposed = false;
+
+  constructor(
+    readonly hidden: readonly number[],
+    inputSize: number,
+    seed: number,
+  ) {
+    this.layers = buildLayers([inputSize, ...hidden, 1], seed);
+    this.trainable = this.layers.flatMap((l) => [l.kernel, l.bias]);
+    this.options = { hidden: [...hidden] };
+  }
+
+  abstract apply(inputs: ModelInputs, powers: tf.Tensor2D): tf.Tensor1D;
+
+  namedWeights(): NamedTensor[] {
+    return this.layers.flatMap((l) => [
+      { name: `${l.name}/kernel`, tensor: l.kernel },
+      { name: `${l.name}/bias`, tensor: l.bias },
+    ]);
+  }
+
+  loadWeights(weights: Record<string, tf.Tensor>): void {
+    const own = this.namedWeights();
+    for (const { name, tensor } of own) {
+      const w = weights[name];
+      if (w === undefined || w.shape.length !== tensor.shape.length || w.shape.some((d, i) => d !== tensor.shape[i])) {
+        throw new ValidationError(`critic weights['${name}']`, `a tensor of shape [${tensor.shape.join(', ')}]`, w === undefined ? undefined : `shape [${w.shape.join(', ')}]`);
+      }
+    }
+    for (const { name, tensor } of own) tf.tidy(() => (tensor as tf.Variable).assign(tf.cast(weights[name], 'float32')));
+  }
+
+  paramCount(): number {
+    return this.trainable.reduce((acc, v) => acc + v.size, 0);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose(this.trainable);
+  }
+}
+
+export class MlpCritic extends LayeredCritic {
+  readonly kind = 'mlp' as const;
+  constructor(
+    readonly users: number,
+    hidden: readonly number[],
+    seed: number,
+  ) {
+    super(hidden, 2 * users * users + 2 * users, seed);
+  }
+
+  apply(inputs: ModelInputs, powers: tf.Tensor2D): tf.Tensor1D {
+    const [b, k] = inputs.direct.shape;
+    if (k !== this.users) {
+      throw new ValidationError('critic', `inputs with K = ${this.users} users (an MLP critic is tied to one K)`, `K = ${k}`);
+    }
+    return tf.tidy(() => {
+      const g = tf.log1p(tf.div(inputs.gains.reshape([b, k * k]), inputs.noise)) as tf.Tensor2D;
+      // Received powers g_ij p_j on every link (in log scale): the rate is a function of these.
+      const gp = tf.log1p(tf.div(tf.mul(inputs.gains, powers.reshape([b, 1, k])), inputs.noise)).reshape([b, k * k]) as tf.Tensor2D;
+      const x = tf.concat([g, gp, tf.div(powers, inputs.pmax), inputs.weights], 1) as tf.Tensor2D;
+      return forward(this.layers, x).reshape([b]) as tf.Tensor1D;
+    });
+  }
+}
+
+export const GRAPH_CRITIC_FEATURES = 8;
+
+export class GraphCritic extends LayeredCritic {
+  readonly kind = 'graph' as const;
+  constructor(hidden: readonly number[], seed: number) {
+    super(hidden, GRAPH_CRITIC_FEATURES, seed);
+  }
+
+  /** Node features [B, K, F] (see the module comment). */
+  features(inputs: ModelInputs, powers: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, k] = inputs.direct.shape;
+      const s2 = inputs.noise;
+      const gm = tf.mul(inputs.gains, inputs.mask) as tf.Tensor3D; // interference links only
+      // gp[b, i, j] = g_ij p_j: summed/maxed over j (axis 2) it is what receiver i hears; read down
+      // column i (axis 1) it is what transmitter i causes at the other receivers, g_ji p_i.
+      const gp = tf.mul(gm, powers.reshape([b, 1, k]));
+      const received = gp;
+      const caused = gp;
+      const feats = [
+        tf.log1p(tf.div(inputs.direct, s2)),
+        tf.div(powers, inputs.pmax),
+        inputs.weights,
+        tf.log1p(tf.div(tf.mul(inputs.direct, powers), s2)),
+        tf.log1p(tf.div(tf.sum(received, 2), s2)),
+        tf.log1p(tf.div(tf.max(received, 2), s2)),
+        tf.log1p(tf.div(tf.sum(caused, 1), s2)),
+        tf.log1p(tf.div(tf.max(caused, 1), s2)),
+      ];
+      return tf.stack(feats, 2) as tf.Tensor3D;
+    });
+  }
+
+  apply(inputs: ModelInputs, powers: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      const [b, k] = inputs.direct.shape;
+      const x = this.features(inputs, powers).reshape([b * k, GRAPH_CRITIC_FEATURES]) as tf.Tensor2D;
+      return tf.sum(forward(this.layers, x).reshape([b, k]), 1) as tf.Tensor1D;
+    });
+  }
+}
+
+/** Builds a critic: `auto` picks `mlp` for an MLP actor (kind 'mlp') and `graph` otherwise. */
+export function createCritic(options: CriticOptions, ctx: { users: number; seed: number; actorKind?: string }): Critic {
+  const kind: CriticKind = options.kind === 'auto' ? (ctx.actorKind === 'mlp' ? 'mlp' : 'graph') : options.kind;
+  return kind === 'mlp' ? new MlpCritic(ctx.users, options.hidden, ctx.seed) : new GraphCritic(options.hidden, ctx.seed);
+}

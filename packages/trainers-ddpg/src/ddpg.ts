@@ -1,0 +1,360 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  ValidationError,
+  disposeInputs,
+  streams,
+  sumRates,
+  type ChannelBatch,
+  type ChannelModel,
+  type ModelBuilder,
+  type ModelInputs,
+  type PowerModel,
+  type Teacher,
+} from '@rrm/core';
+import { distillationTerm, type BetaSchedule, type Distance } from '@rrm/distill';
+import { predictPowers, type TrainingProgress } from '@rrm/trainers-unsup';
+import { createCritic, type Critic } from './critic';
+import { PowerControlEnvironment, inputsFromArrays, type EvolveFn } from './environment';
+import { createNoise, noiseScale } from './noise';
+import { DDPG_OPTION_KEYS, resolveDdpgOptions, type DdpgConfig } from './options';
+import { ReplayBuffer, type ReplayBatch } from './replay-buffer';
+import { copyNamedWeights, hardUpdate, softUpdate } from './soft-update';
+
+/**
+ * DDPG (Lillicrap et al., "Continuous control with deep reinforcement learning", ICLR 2016, Alg. 1)
+ * for power control, with the algorithm-distillation term of the AD paper's RL part:
+ *
+ *   critic:  min_φ  (1/N) Σ (V_φ(a | h) − y)²,   y = r + γ (1 − done) V_φ'(μ_θ'(h') | h')   (y = r when γ = 0)
+ *   actor:   min_θ  −(1/N) Σ V_φ(μ_θ(h) | h) + β(t) · D(μ_θ(h), p_teacher(h))
+ *   targets: θ' ← τθ + (1 − τ)θ',  φ' ← τφ + (1 − τ)φ'      (only when γ > 0)
+ *
+ * Each environment step draws a fresh batch of channels (environment.ts), acts with the actor plus
+ * exploration noise (uniform random actions during warm-up), pays the Float64 weighted sum rate, and
+ * stores the B transitions (and, with AD, the teacher's powers on those channels) in the replay buffer.
+ * After warm-up, every step runs `updatesPerStep` critic + actor updates on mini-batches from the buffer
+ * (Adam with separate learning rates; gradients clipped by global norm). The TD targets are computed
+ * outside the gradient closures (tfjs has no stopGradient), as are the teacher labels.
+ *
+ * With β = 0 (or no `distill`) this is plain DDPG: the AD term is skipped entirely, so the run is
+ * identical to one without it. Progress for β(t) counts environment steps: both `step`/`steps` and
+ * `epoch`/`epochs` are the environment step and the total, so 'epoch'- and 'step'-unit schedules agree.
+ */
+export interface DdpgEnvironmentSpec {
+  readonly channel: ChannelModel;
+  readonly users: number;
+  /** Noise power σ². */
+  readonly noise: number;
+  readonly pmax: number;
+  /** Length-K link weights λ (default all 1; per-sample weights may come on the channels). */
+  readonly weights?: Float64Array;
+  /** Channel evolution between the steps of an episode (mobility); see `episodeLength`. */
+  readonly evolve?: EvolveFn;
+}
+
+export interface DdpgTestSet {
+  readonly channels: ChannelBatch;
+  /** Reference (e.g. WMMSE) weighted sum rate per test sample, for `pctReference`. */
+  readonly reference?: Float64Array;
+}
+
+/** The AD term: teacher powers on every fresh environment batch, weighted by β(t) with distance D. */
+export interface DdpgDistill {
+  readonly teacher: Teacher;
+  readonly schedule: BetaSchedule;
+  readonly distance: Distance;
+}
+
+export interface DdpgLogRecord {
+  /** Environment steps completed. */
+  readonly step: number;
+  /** Environment samples drawn so far (step · batch). */
+  readonly samples: number;
+  /** Mean weighted sum rate of the actor (no noise) on the fixed test set (Float64). */
+  readonly testSumRate: number;
+  /** 100 · testSumRate / mean reference on the test set; null without a reference. */
+  readonly pctReference: number | null;
+  /** Mean critic / actor loss over the updates since the previous record; null when there were none. */
+  readonly criticLoss: number | null;
+  readonly actorLoss: number | null;
+  /** Mean D(μ(h), p_teacher) over those updates; null without an AD term. */
+  readonly distillLoss: number | null;
+  /** β(t) at the last step (0 without an AD term). */
+  readonly beta: number;
+  /** Exploration scale σ_t (relative to pmax) at the last step. */
+  readonly noiseScale: number;
+  readonly wallSeconds: number;
+}
+
+export interface DdpgRunOptions {
+  /** The policy μ_θ: any PowerModel. */
+  readonly actor: PowerModel;
+  /** Builds the target actor μ_θ' (same architecture, then copied from the actor); needed when γ > 0. */
+  readonly actorBuilder?: ModelBuilder;
+  /** A prebuilt critic (default: built from `critic` options with the run seed). */
+  readonly criticModel?: Critic;
+  readonly environment: DdpgEnvironmentSpec;
+  readonly test: DdpgTestSet;
+  /** Solved once on the test channels when `test.reference` is absent. */
+  readonly referenceTeacher?: Teacher;
+  readonly distill?: DdpgDistill;
+  /** Root seed (default 0): streams 'env', 'noise', 'replay', 'warmup', 'fit', 'critic', 'target'. */
+  readonly seed?: number;
+  /** Fit the actor's input statistics (e.g. MLP standardisation) on one draw of channels first. Default true. */
+  readonly fitActor?: boolean;
+  readonly onLog?: (record: DdpgLogRecord) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Everything trainDdpg takes: the run context plus the config options (raw, validated here). */
+export type DdpgOptions = DdpgRunOptions & Partial<Record<(typeof DDPG_OPTION_KEYS)[number], unknown>>;
+
+export interface DdpgResult {
+  readonly config: DdpgConfig;
+  readonly log: DdpgLogRecord[];
+  readonly final: DdpgLogRecord;
+  /** Environment steps completed (less than `steps` when aborted). */
+  readonly steps: number;
+  readonly aborted: boolean;
+  /** The trained critic (the caller owns it: dispose when done). */
+  readonly critic: Critic;
+  readonly wallSeconds: number;
+}
+
+/** Scales gradients so that their global norm is at most `clip` (0 = no clipping). Returns new tensors. */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): { grads: tf.NamedTensorMap; norm: number } {
+  const names = Object.keys(grads);
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
+  const norm = normT.dataSync()[0];
+  normT.dispose();
+  const scale = clip > 0 && norm > clip ? clip / norm : 1;
+  const out: tf.NamedTensorMap = {};
+  for (const n of names) out[n] = scale === 1 ? tf.clone(grads[n]) : tf.tidy(() => tf.mul(grads[n], scale));
+  return { grads: out, norm };
+}
+
+/** One optimiser step on `loss` over `vars` with global-norm clipping; returns the loss value. */
+export function optimizerStep(optimizer: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[], clipNorm: number): number {
+  const { value, grads } = optimizer.computeGradients(loss, vars);
+  const clipped = clipByGlobalNorm(grads, clipNorm);
+  optimizer.applyGradients(clipped.grads);
+  const v = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads), ...Object.values(clipped.grads)]);
+  return v;
+}
+
+/** Critic regression step: min (1/N) Σ (V(a | h) − y)², with y a constant [N]. */
+export function criticUpdate(critic: Critic, optimizer: tf.Optimizer, inputs: ModelInputs, actions: tf.Tensor2D, targets: tf.Tensor1D, clipNorm: number): number {
+  return optimizerStep(optimizer, () => tf.mean(tf.square(tf.sub(critic.apply(inputs, actions), targets))) as tf.Scalar, critic.trainable, clipNorm);
+}
+
+function mean(xs: number[]): number | null {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
+  const raw: Record<string, unknown> = {};
+  for (const key of DDPG_OPTION_KEYS) if (opts[key] !== undefined) raw[key] = opts[key];
+  const cfg = resolveDdpgOptions(raw, 'trainer');
+  const { actor, environment: envSpec, distill } = opts;
+  const { users, noise, pmax } = envSpec;
+  const useTargets = cfg.gamma > 0;
+  if (useTargets && !opts.actorBuilder) {
+    throw new ValidationError('trainer.gamma', 'gamma = 0, or an actorBuilder for the target actor (gamma > 0 uses target networks)', cfg.gamma);
+  }
+  if (opts.test.channels.users !== users) throw new ValidationError('test', `channels with K = ${users}`, `K = ${opts.test.channels.users}`);
+  const seed = opts.seed ?? 0;
+  const s = streams(seed);
+  const t0 = performance.now();
+  const wall = () => (performance.now() - t0) / 1000;
+
+  const env = new PowerControlEnvironment({
+    channel: envSpec.channel,
+    users,
+    batch: cfg.batch,
+    noise,
+    pmax,
+    rng: s.get('env'),
+    weights: envSpec.weights,
+    evolve: envSpec.evolve,
+    episodeLength: cfg.episodeLength,
+    unit: cfg.unit,
+  });
+  const noiseRng = s.get('noise');
+  const replayRng = s.get('replay');
+  const warmRng = s.get('warmup');
+  const exploration = createNoise(cfg.noise);
+  const problemOpts = { noise, pmax, weights: envSpec.weights };
+
+  if ((opts.fitActor ?? true) && actor.fit) {
+    const ch = envSpec.channel.generate({ batch: Math.max(256, cfg.batch), users, rng: s.get('fit') });
+    const inputs = inputsFromArrays(ch.gains, env.weightsOf(ch), ch.batch, users, { noise, pmax });
+    actor.fit(inputs);
+    disposeInputs(inputs);
+  }
+
+  // Reference on the fixed test set.
+  const test = opts.test.channels;
+  let reference = opts.test.reference;
+  if (!reference && opts.referenceTeacher) {
+    const p = await opts.referenceTeacher.solve({ channels: test, ...problemOpts });
+    reference = sumRates(test, p, { ...problemOpts, unit: cfg.unit });
+  }
+  const refMean = reference ? reference.reduce((a, b) => a + b, 0) / reference.length : undefined;
+
+  const critic = opts.criticModel ?? createCritic(cfg.critic, { users, seed: s.get('critic').seed32(), actorKind: actor.kind });
+  let targetCritic: Critic | undefined;
+  let targetActor: PowerModel | undefined;
+  if (useTargets) {
+    const targetSeeds = s.get('target');
+    targetCritic = createCritic({ ...cfg.critic, kind: critic.kind }, { users, seed: targetSeeds.seed32(), actorKind: actor.kind });
+    hardUpdate(targetCritic.trainable, critic.trainable);
+    targetActor = opts.actorBuilder!({ users, pmax, noise, seed: targetSeeds.seed32() });
+    copyNamedWeights(targetActor, actor);
+  }
+  const actorOpt = tf.train.adam(cfg.actorLr);
+  const criticOpt = tf.train.adam(cfg.criticLr);
+  const buffer = new ReplayBuffer({ capacity: cfg.buffer, users, next: useTargets, labels: Boolean(distill) });
+
+  const log: DdpgLogRecord[] = [];
+  let criticLosses: number[] = [];
+  let actorLosses: number[] = [];
+  let distillLosses: number[] = [];
+  let beta = 0;
+  let sigma = noiseScale(cfg.noise, 0);
+
+  const evaluate = (step: number) => {
+    const powers = predictPowers(actor, test, problemOpts, cfg.evalBatchSize);
+    const rates = sumRates(test, powers, { ...problemOpts, unit: cfg.unit });
+    const testSumRate = rates.reduce((a, b) => a + b, 0) / rates.length;
+    const record: DdpgLogRecord = {
+      step,
+      samples: step * cfg.batch,
+      testSumRate,
+      pctReference: refMean === undefined ? null : (100 * testSumRate) / refMean,
+      criticLoss: mean(criticLosses),
+      actorLoss: mean(actorLosses),
+      distillLoss: distill ? mean(distillLosses) : null,
+      beta,
+      noiseScale: sigma,
+      wallSeconds: wall(),
+    };
+    criticLosses = [];
+    actorLosses = [];
+    distillLosses = [];
+    log.push(record);
+    opts.onLog?.(record);
+  };
+
+  const update = (mb: ReplayBatch, progress: TrainingProgress) => {
+    const n = mb.size;
+    const inputs = inputsFromArrays(mb.gains, mb.weights, n, users, { noise, pmax });
+    const actions = tf.tensor2d(mb.actions, [n, users]);
+    let nextInputs: ModelInputs | undefined;
+    // TD target, a constant outside every gradient closure.
+    let targets: tf.Tensor1D;
+    if (useTargets && targetActor && targetCritic && mb.nextGains && mb.nextWeights && mb.done) {
+      nextInputs = inputsFromArrays(mb.nextGains, mb.nextWeights, n, users, { noise, pmax });
+      const notDone = Float32Array.from(mb.done, (d) => 1 - d);
+      const ni = nextInputs;
+      const ta = targetActor;
+      const tc = targetCritic;
+      targets = tf.tidy(() => {
+        const v = tc.apply(ni, ta.apply(ni));
+        return tf.add(tf.tensor1d(Float32Array.from(mb.rewards)), tf.mul(tf.mul(v, tf.tensor1d(notDone)), cfg.gamma)) as tf.Tensor1D;
+      });
+    } else {
+      targets = tf.tensor1d(Float32Array.from(mb.rewards));
+    }
+    criticLosses.push(criticUpdate(critic, criticOpt, inputs, actions, targets, cfg.clipNorm));
+
+    const b = distill ? distill.schedule.value(progress) : 0;
+    beta = b;
+    const term = distill && b !== 0 ? distillationTerm({ schedule: distill.schedule, distance: distill.distance, labels: mb.labels!, users }) : undefined;
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    let dist = 0;
+    actorLosses.push(
+      optimizerStep(
+        actorOpt,
+        () => {
+          const p = actor.apply(inputs);
+          const task = tf.neg(tf.mean(critic.apply(inputs, p))) as tf.Scalar;
+          if (!term) return task;
+          const v = term.value({ powers: p, indices: rows, progress });
+          dist = v.loss.dataSync()[0];
+          return tf.add(task, tf.mul(v.loss, v.coefficient)) as tf.Scalar;
+        },
+        actor.trainable,
+        cfg.clipNorm,
+      ),
+    );
+    if (distill) {
+      if (!term) {
+        dist = tf.tidy(() => {
+          const labels = tf.tensor2d(mb.labels!, [n, users]);
+          return distill.distance.compute(tf.tidy(() => actor.apply(inputs)), labels).dataSync()[0];
+        });
+      }
+      distillLosses.push(dist);
+    }
+    if (useTargets && targetActor && targetCritic) {
+      softUpdate(targetCritic.trainable, critic.trainable, cfg.tau);
+      softUpdate(targetActor.trainable, actor.trainable, cfg.tau);
+    }
+    tf.dispose([actions, targets]);
+    disposeInputs(inputs);
+    if (nextInputs) disposeInputs(nextInputs);
+  };
+
+  let step = 0;
+  let aborted = false;
+  try {
+    evaluate(0);
+    for (; step < cfg.steps; ) {
+      if (opts.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const state = env.state();
+      let actions: Float64Array;
+      if (step < cfg.warmup) {
+        actions = warmRng.fillUniform(new Float64Array(state.batch * users), 0, pmax);
+      } else {
+        sigma = noiseScale(cfg.noise, step - cfg.warmup);
+        const mu = predictPowers(actor, state, problemOpts, cfg.evalBatchSize);
+        actions = exploration.perturb(mu, step - cfg.warmup, pmax, noiseRng);
+      }
+      const labels = distill ? await distill.teacher.solve({ channels: state, ...problemOpts }) : undefined;
+      const tr = env.step(actions);
+      if (tr.done && cfg.episodeLength > 1) exploration.reset();
+      buffer.pushBatch({
+        batch: state.batch,
+        gains: state.gains,
+        weights: tr.weights,
+        actions,
+        rewards: tr.rewards,
+        nextGains: useTargets ? tr.next.gains : undefined,
+        nextWeights: useTargets ? tr.nextWeights : undefined,
+        done: tr.done,
+        labels,
+      });
+      if (step >= cfg.warmup && buffer.size >= Math.min(cfg.trainBatch, buffer.capacity)) {
+        const progress: TrainingProgress = { epoch: step, epochs: cfg.steps, step, steps: cfg.steps, fraction: step / cfg.steps };
+        for (let u = 0; u < cfg.updatesPerStep; u++) update(buffer.sample(cfg.trainBatch, replayRng), progress);
+      }
+      step += 1;
+      if (step % cfg.logEvery === 0 || step === cfg.steps) {
+        evaluate(step);
+        await yieldToEventLoop();
+      }
+    }
+    if (aborted && log[log.length - 1].step !== step) evaluate(step);
+  } finally {
+    actorOpt.dispose();
+    criticOpt.dispose();
+    targetCritic?.dispose();
+    targetActor?.dispose();
+  }
+  return { config: cfg, log, final: log[log.length - 1], steps: step, aborted, critic, wallSeconds: wall() };
+}
