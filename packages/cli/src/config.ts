@@ -17,6 +17,7 @@ export interface PipelineConfig {
   reference: PluginSpec;
   model: PluginSpec;
   trainer: {
+    /** `unsupervised` | `supervised` (dataset pattern) or `ddpg` (RL pattern: steps, batch, buffer, noise, tau, gamma, actorLr, criticLr, …). */
     kind: string;
     epochs: number;
     batch: number;
@@ -46,6 +47,8 @@ export const DEFAULT_CONFIG: PipelineConfig = {
 };
 
 const TOP_KEYS = Object.keys(DEFAULT_CONFIG);
+
+const DATASET_TRAINER_KEYS = ['kind', 'epochs', 'batch', 'optimizer', 'earlyStopping'];
 
 /** Sections that are `{ kind, ...options }` of a plugin: a new kind starts from empty options. */
 export const PLUGIN_SECTIONS = ['channel', 'teacher', 'reference', 'model', 'distill.beta'];
@@ -156,6 +159,12 @@ export function checkConfig(c: Record<string, unknown>): PipelineConfig {
     cache: typeof c.cache === 'string' ? c.cache : (() => { throw new ValidationError('cache', 'a directory path', c.cache); })(),
     plugins: Array.isArray(c.plugins) && c.plugins.every((p) => typeof p === 'string') ? (c.plugins as string[]) : (() => { throw new ValidationError('plugins', 'a list of plugin file paths', c.plugins); })(),
   };
+  if (out.trainer.kind !== 'ddpg') {
+    // DDPG options are validated by the DDPG plugin; the dataset pattern has a fixed set of keys.
+    for (const k of Object.keys(trainer)) {
+      if (!DATASET_TRAINER_KEYS.includes(k)) throw new ValidationError(`trainer.${k}`, `one of ${DATASET_TRAINER_KEYS.join(', ')} for trainer.kind ${out.trainer.kind}`, k);
+    }
+  }
   for (const k of Object.keys(distill)) if (!['beta', 'distance'].includes(k)) throw new ValidationError(`distill.${k}`, 'one of beta, distance', k);
   return out;
 }

@@ -12,6 +12,7 @@ import { integerOption, numberOption, parseSets, pluginOptions } from './options
 import { loadLocalPlugins } from '@rrm/distill';
 import { readConfigFile, resolveConfig } from './config';
 import { trainPipeline } from './pipeline/train';
+import { trainDdpgPipeline } from './pipeline/train-ddpg';
 import { evaluateRun, predictRun } from './pipeline/evaluate-run';
 
 const FORMAT_HELP = {
@@ -136,7 +137,8 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       };
       process.once('SIGINT', onSigint);
       try {
-        const { summary } = await trainPipeline({ registry, config, out, signal: controller.signal, log: o.quiet ? undefined : (l) => io.err(l + '\n') });
+        const run = config.trainer.kind === 'ddpg' ? trainDdpgPipeline : trainPipeline;
+        const { summary } = await run({ registry, config, out, signal: controller.signal, log: o.quiet ? undefined : (l) => io.err(l + '\n') });
         io.out(JSON.stringify(summary, null, 2) + '\n');
         io.err(`run folder: ${out}\n`);
       } finally {

@@ -6,6 +6,7 @@ import { mlpPlugin } from '@rrm/models-mlp';
 import { gnnPlugin } from '@rrm/models-gnn';
 import { trainersPlugin } from '@rrm/trainers-unsup';
 import { distillPlugin } from '@rrm/distill';
+import { ddpgPlugin } from '@rrm/trainers-ddpg';
 
 /** The built-in plugins, registered exactly as a third-party plugin would be. */
 export const builtinPlugins: readonly Plugin[] = [
@@ -17,6 +18,7 @@ export const builtinPlugins: readonly Plugin[] = [
   gnnPlugin,
   trainersPlugin,
   distillPlugin,
+  ddpgPlugin,
 ];
 
 export function builtinRegistry(extra: readonly Plugin[] = []): Registry {

@@ -130,3 +130,33 @@ describe('config validation', () => {
     await fails([['backend', 'quantum']], /backend\.kind: expected a registered backend/);
   });
 });
+
+describe('rrm train with trainer.kind = ddpg', () => {
+  it('trains an MLP actor by AD-DDPG into the same run-folder format', async () => {
+    const out = join(dir(), 'ddpg');
+    const config = tiny([
+      ['trainer.kind', 'ddpg'],
+      ['trainer.steps', 30],
+      ['trainer.batch', 8],
+      ['trainer.logEvery', 10],
+      ['trainer.warmup', 5],
+      ['distill.beta.kind', 'fixed'],
+      ['teacher.kind', 'wmmse'],
+    ]);
+    const { trainDdpgPipeline } = await import('./train-ddpg');
+    const { summary, records } = await trainDdpgPipeline({ registry: builtinRegistry(), config, out });
+    expect(records.map((r) => r.step)).toEqual([0, 10, 20, 30]);
+    expect(records.map((r) => r.samples)).toEqual([0, 80, 160, 240]);
+    expect(records[3].beta).toBe(1);
+    expect(summary.status).toBe('completed');
+    for (const f of ['metrics.csv', 'metrics.jsonl', 'summary.json', 'convergence.svg', 'weights/model.json']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it('validates DDPG and dataset-trainer keys before any work', async () => {
+    const registry = builtinRegistry();
+    const out = join(dir(), 'never');
+    await expect(trainPipeline({ registry, config: tiny([['trainer.kind', 'ddpg'], ['trainer.tau', 2]]), out })).rejects.toThrow(/trainer\.tau/);
+    expect(() => tiny([['trainer.steps', 100]])).toThrow(/trainer\.steps: expected one of kind, epochs, batch, optimizer, earlyStopping/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

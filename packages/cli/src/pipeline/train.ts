@@ -18,6 +18,7 @@ import {
   type OptimizerSpec,
 } from '@rrm/trainers-unsup';
 import { distillationTerm, teacherLabels } from '@rrm/distill';
+import { resolveDdpgOptions } from '@rrm/trainers-ddpg';
 import type { PipelineConfig } from '../config';
 import { RunFolder, epochsToFraction, type RunSummary } from './run-folder';
 
@@ -51,9 +52,16 @@ export function resolvePlugins(registry: Registry, config: PipelineConfig) {
   const schedule = distilling ? registry.create('beta-schedule', config.distill.beta, 'distill.beta') : undefined;
   const distance = distilling ? registry.create('distance', { kind: config.distill.distance }, 'distill.distance') : undefined;
   const optimizer = optimizerSpec(config);
-  resolveOptimizer(optimizer, 'trainer.optimizer');
+  if (config.trainer.kind === 'ddpg') resolveDdpgOptions(ddpgOptions(config), 'trainer');
+  else resolveOptimizer(optimizer, 'trainer.optimizer');
   const earlyStopping = config.trainer.earlyStopping === undefined ? undefined : resolveEarlyStopping(config.trainer.earlyStopping as Record<string, unknown>, 'trainer.earlyStopping');
   return { channel, teacher, reference, buildModel, schedule, distance, optimizer, earlyStopping };
+}
+
+/** The DDPG options of a config: everything under `trainer` except the dataset-pattern keys. */
+export function ddpgOptions(config: PipelineConfig): Record<string, unknown> {
+  const { kind: _kind, epochs: _epochs, optimizer: _optimizer, earlyStopping: _early, ...rest } = config.trainer;
+  return rest;
 }
 
 /** The config's `trainer.optimizer` ({ kind, lr, ... }) as the trainer's OptimizerSpec ({ kind, learningRate, ... }). */
@@ -158,7 +166,13 @@ function eta(rec: EpochRecord, epochs: number): string {
   return s < 60 ? `${s.toFixed(0)}s` : `${(s / 60).toFixed(1)}m`;
 }
 
-export function summarize(name: string, status: RunSummary['status'], records: readonly EpochRecord[], wmmse: number | null, paramCount: number): RunSummary {
+export function summarize(
+  name: string,
+  status: RunSummary['status'],
+  records: readonly { epoch: number; testSumRate: number; trainSeconds: number; wallSeconds: number }[],
+  wmmse: number | null,
+  paramCount: number,
+): RunSummary {
   const last = records[records.length - 1];
   const best = records.reduce((a, b) => (b.testSumRate > a.testSumRate ? b : a), records[0]);
   const pct = (v: number) => (wmmse ? (100 * v) / wmmse : null);
