@@ -1,4 +1,6 @@
-import { meanSumRate, streams, sumRates, useBackend } from '@rrm/core';
+import { ValidationError, meanSumRate, streams, sumRates, useBackend, type ChannelModel } from '@rrm/core';
+import { moveReceivers, type MobilityOptions } from '@rrm/channels';
+import type { EvolveFn } from '@rrm/trainers-ddpg';
 import { saveModelWeights } from '@rrm/trainers-unsup';
 import { teacherLabels } from '@rrm/distill';
 import { trainDdpg, type DdpgLogRecord } from '@rrm/trainers-ddpg';
@@ -20,6 +22,7 @@ export async function trainDdpgPipeline(opts: TrainPipelineOptions): Promise<Ddp
   const { registry, config } = opts;
   const log = opts.log ?? (() => {});
   const plugins = resolvePlugins(registry, config);
+  const evolve = mobilityEvolve(config.trainer.mobility, plugins.channel, config.scenario.users);
   await useBackend(registry, config.backend);
   const { users, noise, pmax } = config.scenario;
   const test = plugins.channel.generate({ batch: config.data.test, users: config.data.testUsers ?? users, rng: streams(config.seed).get('test') });
@@ -54,7 +57,7 @@ export async function trainDdpgPipeline(opts: TrainPipelineOptions): Promise<Ddp
     ...ddpgOptions(config),
     actor,
     actorBuilder,
-    environment: { channel: plugins.channel, users, noise, pmax },
+    environment: { channel: plugins.channel, users, noise, pmax, evolve },
     test: { channels: test, reference },
     distill,
     seed: config.seed,
@@ -79,6 +82,23 @@ export async function trainDdpgPipeline(opts: TrainPipelineOptions): Promise<Ddp
   result.critic.dispose();
   actor.dispose();
   return { summary, records, run };
+}
+
+/**
+ * `trainer.mobility: { std, coverage?, direct? }` turns multi-step episodes (`trainer.episodeLength`) into
+ * receiver mobility (UWGNN §V-G): between the steps of an episode every receiver moves by a Gaussian
+ * displacement and the gains follow the channel model's path loss. Needs a channel model with geometry (d2d).
+ */
+export function mobilityEvolve(spec: unknown, channel: ChannelModel, users: number): EvolveFn | undefined {
+  if (spec === undefined) return undefined;
+  if (spec === null || typeof spec !== 'object') throw new ValidationError('trainer.mobility', 'a mapping { std, coverage?, direct? }', spec);
+  const probe = channel.generate({ batch: 1, users, rng: streams(0).get('mobility-probe') });
+  if (!probe.geometry) throw new ValidationError('trainer.mobility', `a channel model with geometry (e.g. d2d), not ${channel.kind}`, channel.kind);
+  const withPathGain = channel as ChannelModel & { pathGain?: (d: number) => number };
+  const fieldSize = typeof channel.options.fieldSize === 'number' ? channel.options.fieldSize : undefined;
+  const opts: MobilityOptions = { ...(spec as MobilityOptions), pathGain: withPathGain.pathGain, fieldSize };
+  moveReceivers(probe, opts, streams(0).get('mobility-probe'));
+  return (batch, rng) => moveReceivers(batch, opts, rng);
 }
 
 export function ddpgSummary(name: string, status: RunSummary['status'], records: readonly DdpgLogRecord[], wmmse: number, paramCount: number): RunSummary {

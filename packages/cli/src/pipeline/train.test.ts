@@ -160,3 +160,35 @@ describe('rrm train with trainer.kind = ddpg', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('DDPG with mobility episodes', () => {
+  it('moves receivers between the steps of an episode on d2d channels, and rejects mobility without geometry', async () => {
+    const { trainDdpgPipeline } = await import('./train-ddpg');
+    const base: [string, unknown][] = [
+      ['trainer.kind', 'ddpg'],
+      ['trainer.steps', 12],
+      ['trainer.batch', 4],
+      ['trainer.logEvery', 6],
+      ['trainer.warmup', 2],
+      ['trainer.gamma', 0.5],
+      ['trainer.episodeLength', 3],
+      ['trainer.mobility', { std: 5, coverage: 150 }],
+    ];
+    const out = join(dir(), 'mob');
+    const { records } = await trainDdpgPipeline({ registry: builtinRegistry(), config: tiny([...base, ['channel.kind', 'd2d'], ['channel.fieldSize', 200]]), out });
+    expect(records.map((r) => r.step)).toEqual([0, 6, 12]);
+    expect(records.every((r) => Number.isFinite(r.testSumRate))).toBe(true);
+    const { mobilityEvolve } = await import('./train-ddpg');
+    const { streams } = await import('@rrm/core');
+    const d2d = builtinRegistry().create('channel', { kind: 'd2d', fieldSize: 200 });
+    const evolve = mobilityEvolve({ std: 5 }, d2d, 4)!;
+    const before = d2d.generate({ batch: 2, users: 4, rng: streams(1).get('x') });
+    const after = evolve(before, streams(1).get('y'));
+    expect(after.geometry!.tx).toEqual(before.geometry!.tx);
+    expect(after.geometry!.rx).not.toEqual(before.geometry!.rx);
+    expect(after.gains).not.toEqual(before.gains);
+    await expect(trainDdpgPipeline({ registry: builtinRegistry(), config: tiny(base), out: join(dir(), 'x') })).rejects.toThrow(
+      /trainer\.mobility: expected a channel model with geometry/,
+    );
+  });
+});

@@ -60,7 +60,7 @@ export function resolvePlugins(registry: Registry, config: PipelineConfig) {
 
 /** The DDPG options of a config: everything under `trainer` except the dataset-pattern keys. */
 export function ddpgOptions(config: PipelineConfig): Record<string, unknown> {
-  const { kind: _kind, epochs: _epochs, optimizer: _optimizer, earlyStopping: _early, ...rest } = config.trainer;
+  const { kind: _kind, epochs: _epochs, optimizer: _optimizer, earlyStopping: _early, mobility: _mobility, ...rest } = config.trainer;
   return rest;
 }
 
