@@ -79,7 +79,7 @@ export function checkWeights(field: string, weights: ArrayLike<number>, batch: n
 }
 
 /** Per-sample weights: the batch's own, else the scenario's (broadcast), else all ones. */
-export function resolveWeights(channels: ChannelBatch, scenarioWeights?: Float64Array): Float64Array {
+export function resolveWeights(channels: Pick<ChannelBatch, 'batch' | 'users' | 'weights'>, scenarioWeights?: Float64Array): Float64Array {
   if (channels.weights) return channels.weights;
   const { batch, users } = channels;
   const w = new Float64Array(batch * users);

@@ -13,3 +13,4 @@ export * from './registry';
 export * from './backends';
 export * from './progress';
 export * from './model';
+export * from './training-progress';

@@ -63,9 +63,12 @@ declare module './registry' {
  * Tensors for a ChannelBatch. The mask marks interference edges with non-zero gain, so sparse
  * interference graphs (distance threshold, link removal) are represented without a separate format.
  */
-export function modelInputs(channels: ChannelBatch, opts: { noise: number; pmax: number; weights?: Float64Array }): ModelInputs {
+export function modelInputs(
+  channels: Pick<ChannelBatch, 'batch' | 'users'> & { readonly gains: ArrayLike<number>; readonly weights?: ArrayLike<number> },
+  opts: { noise: number; pmax: number; weights?: Float64Array },
+): ModelInputs {
   const { batch, users, gains } = channels;
-  const w = resolveWeights(channels, opts.weights);
+  const w = channels.weights ?? resolveWeights({ batch, users }, opts.weights);
   const g32 = new Float32Array(gains.length);
   const mask = new Float32Array(gains.length);
   const direct = new Float32Array(batch * users);

@@ -1,11 +1,9 @@
 import { requireOneOf, sumRates, ValidationError, type PowerProblem } from '@rrm/core';
 import {
   checkProblem,
-  chooseWorkers,
   iterateKernel,
   resolveIterativeOptions,
-  resolveWorkersOption,
-  runParallel,
+  solveIterative,
   warmWorkers,
   type ChunkTask,
   type IterativeOptions,
@@ -155,19 +153,16 @@ export function fplinqChunk(task: ChunkTask<ResolvedFplinqOptions>): Float64Arra
 }
 
 /** `fplinq(problem, options).powers`, on several threads for large batches (identical results). */
-export async function solveFplinq(problem: PowerProblem, options: FplinqOptions & { workers?: WorkersOption } = {}): Promise<Float64Array> {
-  const opts = resolveFplinqOptions('fplinq', options);
-  const workers = resolveWorkersOption('fplinq.workers', options.workers);
-  const checked = checkProblem(problem, opts.init === 'given');
-  const work = checked.batch * checked.users * checked.users * Math.max(1, opts.iterations) * opts.restarts;
-  return runParallel({
+export function solveFplinq(problem: PowerProblem, options: FplinqOptions & { workers?: WorkersOption } = {}): Promise<Float64Array> {
+  return solveIterative({
+    field: 'fplinq',
     problem,
-    options: opts,
-    threads: chooseWorkers(workers, work, checked.batch),
+    options: resolveFplinqOptions('fplinq', options),
+    workers: options.workers,
+    sampleOffset: options.sampleOffset,
     module: import.meta.url,
     fn: 'fplinqChunk',
     local: fplinqChunk,
-    offset: options.sampleOffset ?? 0,
   });
 }
 

@@ -3,6 +3,7 @@ export { wmmseKernel } from './wmmse-kernel';
 export {
   iterateKernel,
   resolveIterativeOptions,
+  solveIterative,
   checkProblem,
   checkPowers,
   DEFAULT_ITERATIONS,

@@ -9,6 +9,7 @@ import {
   type PowerProblem,
 } from '@rrm/core';
 import { PowerKernel, type KernelSpec } from './kernel';
+import { chooseWorkers, resolveWorkersOption, runParallel, type ChunkTask, type WorkersOption } from './parallel';
 
 /**
  * The batched driver shared by WMMSE and FPLinQ: starting points, best-of-R restarts, fixed
@@ -180,4 +181,33 @@ export function iterateKernel(spec: KernelSpec, problem: CheckedProblem, opts: R
     }
   }
   return { powers, objective, iterations: used, trace };
+}
+
+/**
+ * An iterative teacher's solve on as many threads as the work warrants (identical to one thread): checks
+ * the problem first, so bad input fails before any worker starts.
+ */
+export async function solveIterative<O extends ResolvedIterativeOptions>(req: {
+  readonly field: string;
+  readonly problem: PowerProblem;
+  readonly options: O;
+  readonly workers?: WorkersOption;
+  readonly sampleOffset?: number;
+  /** File URL of the module that exports `fn` (its `import.meta.url`). */
+  readonly module: string;
+  readonly fn: string;
+  readonly local: (task: ChunkTask<O>) => Float64Array;
+}): Promise<Float64Array> {
+  const workers = resolveWorkersOption(`${req.field}.workers`, req.workers);
+  const checked = checkProblem(req.problem, req.options.init === 'given');
+  const work = checked.batch * checked.users * checked.users * Math.max(1, req.options.iterations) * req.options.restarts;
+  return runParallel({
+    problem: req.problem,
+    options: req.options,
+    threads: chooseWorkers(workers, work, checked.batch),
+    module: req.module,
+    fn: req.fn,
+    local: req.local,
+    offset: req.sampleOffset ?? 0,
+  });
 }

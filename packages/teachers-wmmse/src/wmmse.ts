@@ -3,11 +3,12 @@ import {
   checkProblem,
   iterateKernel,
   resolveIterativeOptions,
+  solveIterative,
   type IterativeOptions,
   type IterativeResult,
   type ResolvedIterativeOptions,
 } from './iterate';
-import { chooseWorkers, resolveWorkersOption, runParallel, warmWorkers, type ChunkTask, type WorkersOption } from './parallel';
+import { warmWorkers, type ChunkTask, type WorkersOption } from './parallel';
 import { wmmseKernel } from './wmmse-kernel';
 
 /**
@@ -38,19 +39,16 @@ export interface SolveOptions {
 }
 
 /** WMMSE powers [B, K], on several threads for large batches; identical to `wmmse(problem, options).powers`. */
-export async function solveWmmse(problem: PowerProblem, options: WmmseOptions & SolveOptions = {}): Promise<Float64Array> {
-  const opts = resolveIterativeOptions('wmmse', options);
-  const workers = resolveWorkersOption('wmmse.workers', options.workers);
-  const checked = checkProblem(problem, opts.init === 'given'); // fail fast, before any worker starts
-  const work = checked.batch * checked.users * checked.users * Math.max(1, opts.iterations) * opts.restarts;
-  return runParallel({
+export function solveWmmse(problem: PowerProblem, options: WmmseOptions & SolveOptions = {}): Promise<Float64Array> {
+  return solveIterative({
+    field: 'wmmse',
     problem,
-    options: opts,
-    threads: chooseWorkers(workers, work, checked.batch),
+    options: resolveIterativeOptions('wmmse', options),
+    workers: options.workers,
+    sampleOffset: options.sampleOffset,
     module: import.meta.url,
     fn: 'wmmseChunk',
     local: wmmseChunk,
-    offset: options.sampleOffset ?? 0,
   });
 }
 

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   ValidationError,
+  modelInputs,
   checkWeights,
   requireInteger,
   requirePositive,
@@ -131,10 +131,7 @@ export class PowerControlEnvironment {
   }
 }
 
-/**
- * Model inputs from flat arrays (gains [B, K, K] rx-tx, weights [B, K]), as core `modelInputs` builds
- * them: direct gains from the diagonal, mask = 1 on off-diagonal links with non-zero gain.
- */
+/** Model inputs from flat arrays (gains [B, K, K] rx-tx, weights [B, K]), through core `modelInputs`. */
 export function inputsFromArrays(
   gains: ArrayLike<number>,
   weights: ArrayLike<number>,
@@ -142,24 +139,5 @@ export function inputsFromArrays(
   users: number,
   opts: { noise: number; pmax: number },
 ): ModelInputs {
-  const g32 = Float32Array.from(gains as ArrayLike<number>);
-  const mask = new Float32Array(g32.length);
-  const direct = new Float32Array(batch * users);
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < users; i++) {
-      const row = (b * users + i) * users;
-      for (let j = 0; j < users; j++) {
-        if (i === j) direct[b * users + i] = g32[row + j];
-        else if (g32[row + j] > 0) mask[row + j] = 1;
-      }
-    }
-  }
-  return {
-    gains: tf.tensor3d(g32, [batch, users, users]),
-    direct: tf.tensor2d(direct, [batch, users]),
-    weights: tf.tensor2d(Float32Array.from(weights as ArrayLike<number>), [batch, users]),
-    mask: tf.tensor3d(mask, [batch, users, users]),
-    noise: opts.noise,
-    pmax: opts.pmax,
-  };
+  return modelInputs({ batch, users, gains, weights }, opts);
 }

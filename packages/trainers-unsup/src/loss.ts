@@ -1,24 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit } from '@rrm/core';
+import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit, type TrainingProgress } from '@rrm/core';
 
-/**
- * Where training stands, for anything that varies over training (β schedules, learning-rate schedules).
- * - `epoch`: 0-based index of the epoch in progress (= epochs completed); `epochs`: total epochs.
- * - `step`: 0-based index of the optimiser step in progress (= steps completed); `steps`: total steps.
- * - `fraction`: step / steps, in [0, 1).
- * An RL trainer that counts steps only can report epoch = 0, epochs = 1.
- */
-export interface TrainingProgress {
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly step: number;
-  readonly steps: number;
-  readonly fraction: number;
-}
-
-export function trainingProgress(epoch: number, epochs: number, step: number, steps: number): TrainingProgress {
-  return { epoch, epochs, step, steps, fraction: steps > 0 ? step / steps : 0 };
-}
+export { trainingProgress, type TrainingProgress } from '@rrm/core';
 
 /** What an extra loss term sees for one mini-batch. */
 export interface LossTermContext {

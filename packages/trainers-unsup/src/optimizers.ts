@@ -6,8 +6,11 @@ import {
   requireNonNegative,
   requireOneOf,
   requirePositive,
+  position,
+  PROGRESS_UNITS,
+  type ProgressUnit,
+  type TrainingProgress,
 } from '@rrm/core';
-import type { TrainingProgress } from './loss';
 
 /**
  * Optimisers (tf.train.*) and learning-rate schedules. A schedule is applied by setting the optimiser's
@@ -19,7 +22,7 @@ export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adam', 'rmspro
 
 export type ScheduleKind = 'constant' | 'exponential' | 'step' | 'cosine';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['constant', 'exponential', 'step', 'cosine'];
-export type ScheduleUnit = 'epoch' | 'step';
+export type ScheduleUnit = ProgressUnit;
 
 /**
  * Learning-rate schedules, with t counted in `unit`s (epochs completed, default, or steps completed) and
@@ -98,7 +101,7 @@ export function resolveSchedule(spec: ScheduleKind | ScheduleSpec | undefined, f
   if (typeof s !== 'object' || s === null) throw new ValidationError(field, 'a schedule name or { kind, ... }', spec);
   rejectUnknownKeys(field, s, SCHEDULE_KEYS);
   const kind = requireOneOf(`${field}.kind`, s.kind, SCHEDULE_KINDS);
-  const unit = requireOneOf(`${field}.unit`, s.unit ?? 'epoch', ['epoch', 'step'] as const);
+  const unit = requireOneOf(`${field}.unit`, s.unit ?? 'epoch', PROGRESS_UNITS);
   const rate = requirePositive(`${field}.rate`, s.rate ?? 0.96);
   if (rate > 1) throw new ValidationError(`${field}.rate`, 'a decay rate in (0, 1]', rate);
   const factor = requirePositive(`${field}.factor`, s.factor ?? 0.1);
@@ -137,8 +140,7 @@ export function createOptimizer(spec: ResolvedOptimizer): tf.Optimizer {
 
 /** The schedule's learning rate at a point of training (see ScheduleSpec for the formulas). */
 export function learningRateAt(base: number, schedule: ResolvedSchedule, progress: TrainingProgress): number {
-  const t = schedule.unit === 'epoch' ? progress.epoch : progress.step;
-  const total = schedule.unit === 'epoch' ? progress.epochs : progress.steps;
+  const { t, x } = position(progress, schedule.unit);
   switch (schedule.kind) {
     case 'constant':
       return base;
@@ -146,10 +148,8 @@ export function learningRateAt(base: number, schedule: ResolvedSchedule, progres
       return base * schedule.rate ** t;
     case 'step':
       return base * schedule.factor ** Math.floor(t / schedule.every);
-    case 'cosine': {
-      const x = total > 0 ? Math.min(t / total, 1) : 0;
+    case 'cosine':
       return schedule.min + ((base - schedule.min) * (1 + Math.cos(Math.PI * x))) / 2;
-    }
   }
 }
 

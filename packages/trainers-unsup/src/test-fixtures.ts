@@ -1,49 +1,21 @@
 /**
- * Test helpers (not exported by the package): Rayleigh channels from the core Rng, a tiny local WMMSE
+Rayleigh channels (@rrm/channels), WMMSE labels (@rrm/teachers-wmmse)
  * teacher, and a tiny PowerModel with a Float64 twin for finite-difference checks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, sumRates, type ChannelBatch, type ModelInputs, type NamedTensor, type PowerModel } from '@rrm/core';
+import { generateRayleigh } from '@rrm/channels';
+import { wmmse as runWmmse } from '@rrm/teachers-wmmse';
 import type { Dataset } from './dataset';
 
-/** Exponential(1) power gains (|h|² with h ~ CN(0, 1)): g = −log(1 − u). */
+/** Exponential(1) power gains (|h|² with h ~ CN(0, 1)), from the channels package. */
 export function rayleigh(batch: number, users: number, seed: number): ChannelBatch {
-  const rng = new Rng(seed);
-  const gains = new Float64Array(batch * users * users);
-  for (let n = 0; n < gains.length; n++) gains[n] = -Math.log(1 - rng.uniform());
-  return { batch, users, gains };
+  return generateRayleigh({ batch, users, rng: new Rng(seed) });
 }
 
-/**
- * WMMSE for scalar interference channels (Shi et al. 2011, Sun et al. 2018 Alg. 1), from full power,
- * on amplitudes v = √p with g_ij the power gain from transmitter j to receiver i.
- */
+/** WMMSE from full power with unit weights, from the teachers package. */
 export function wmmse(ch: ChannelBatch, noise: number, pmax: number, iterations = 100): Float64Array {
-  const { batch, users: k, gains } = ch;
-  const out = new Float64Array(batch * k);
-  const v = new Float64Array(k);
-  const u = new Float64Array(k);
-  const w = new Float64Array(k);
-  const vmax = Math.sqrt(pmax);
-  for (let b = 0; b < batch; b++) {
-    const g = (i: number, j: number) => gains[(b * k + i) * k + j];
-    v.fill(vmax);
-    for (let it = 0; it < iterations; it++) {
-      for (let i = 0; i < k; i++) {
-        let den = noise;
-        for (let j = 0; j < k; j++) den += g(i, j) * v[j] * v[j];
-        u[i] = (Math.sqrt(g(i, i)) * v[i]) / den;
-        w[i] = 1 / (1 - u[i] * Math.sqrt(g(i, i)) * v[i]);
-      }
-      for (let i = 0; i < k; i++) {
-        let den = 0;
-        for (let j = 0; j < k; j++) den += w[j] * u[j] * u[j] * g(j, i);
-        v[i] = Math.min(vmax, Math.max(0, (w[i] * u[i] * Math.sqrt(g(i, i))) / den));
-      }
-    }
-    for (let i = 0; i < k; i++) out[b * k + i] = v[i] * v[i];
-  }
-  return out;
+  return runWmmse({ channels: ch, noise, pmax }, { iterations }).powers;
 }
 
 export function dataset(batch: number, users: number, seed: number, opts: { labels?: boolean; reference?: boolean } = {}): Dataset {
