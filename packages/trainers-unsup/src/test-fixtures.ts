@@ -1,6 +1,6 @@
 /**
-Rayleigh channels (@rrm/channels), WMMSE labels (@rrm/teachers-wmmse)
- * teacher, and a tiny PowerModel with a Float64 twin for finite-difference checks.
+ * Test helpers (not exported by the package): Rayleigh channels (@rrm/channels), WMMSE labels
+ * (@rrm/teachers-wmmse), and a tiny PowerModel with a Float64 twin for finite-difference checks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, sumRates, type ChannelBatch, type ModelInputs, type NamedTensor, type PowerModel } from '@rrm/core';
