@@ -8,6 +8,7 @@ import { evaluatePowers } from './commands/evaluate-powers';
 import { formatPlugins, listPlugins } from './commands/plugins';
 import { teachersDemo } from './commands/teachers-demo';
 import { distillDemo } from './commands/distill-demo';
+import { compareRuns } from './commands/compare';
 import { integerOption, numberOption, parseSets, pluginOptions } from './options';
 import { loadLocalPlugins } from '@rrm/distill';
 import { readConfigFile, resolveConfig } from './config';
@@ -185,6 +186,17 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     });
     io.err(`${r.batch} samples at K=${r.users}, ${r.msPerSample.toFixed(4)} ms/sample -> ${o.out}\n`);
   });
+
+  prog
+    .command('compare')
+    .description('overlay the convergence curves of several run folders (SVG + Markdown table)')
+    .requiredOption('--runs <dirs...>', 'run folders written by rrm train')
+    .requiredOption('--out <file.svg>', 'output plot; the table goes beside it as .md')
+    .option('--title <text>', 'plot title')
+    .action((o) => {
+      const rows = compareRuns({ runs: o.runs, out: o.out, title: o.title });
+      for (const r of rows) io.out(`${r.run}: final ${r.final.toFixed(4)} bit/s/Hz (${r.pctWmmse?.toFixed(1) ?? 'n/a'} % of WMMSE), 95 % of final at ${r.xTo95 ?? 'n/a'}\n`);
+    });
 
   prog
     .command('plugins')

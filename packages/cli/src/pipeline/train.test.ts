@@ -192,3 +192,21 @@ describe('DDPG with mobility episodes', () => {
     );
   });
 });
+
+describe('rrm compare', () => {
+  it('overlays run folders and reports the final value and when 95 % of it was reached', async () => {
+    const { compareRuns } = await import('../commands/compare');
+    const registry = builtinRegistry();
+    const a = join(dir(), 'a');
+    const b = join(dir(), 'b');
+    const ra = await trainPipeline({ registry, config: tiny(), out: a });
+    const rb = await trainPipeline({ registry, config: tiny([['trainer.kind', 'supervised'], ['teacher.kind', 'wmmse']]), out: b });
+    const out = join(dir(), 'cmp.svg');
+    const rows = compareRuns({ runs: [a, b], out });
+    expect(rows.map((r) => r.final)).toEqual([ra.summary.finalTestSumRate, rb.summary.finalTestSumRate]);
+    expect(rows[0].xTo95).toBe(ra.summary.epochsTo95);
+    expect(readFileSync(out, 'utf8').match(/<path /g)).toHaveLength(2);
+    expect(readFileSync(out.replace('.svg', '.md'), 'utf8')).toContain('| run |');
+    expect(() => compareRuns({ runs: [dir()], out })).toThrow(/--runs: expected run folders/);
+  });
+});
