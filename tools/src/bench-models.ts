@@ -111,11 +111,11 @@ export async function benchModels(): Promise<(BenchRecord & { reference?: string
   const backend = await useBackend(registry, 'wasm');
   const records: (BenchRecord & { reference?: string; ratio?: string })[] = [];
   const torch = torchReference();
-  const push = (id: string, ms: number, unit: string, samples: number, torchKey?: string) => {
+  const push = (id: string, ms: number, unit: string, samples: number, torchKey?: string, engine = `tfjs-${backend}`) => {
     const ref = torchKey ? torch.get(torchKey) : undefined;
     records.push({
       id,
-      backend: `tfjs-${backend}`,
+      backend: engine,
       median_ms: ms,
       unit,
       samples_per_s: (samples * 1000) / ms,
@@ -125,13 +125,14 @@ export async function benchModels(): Promise<(BenchRecord & { reference?: string
     console.error(`  ${id}: ${ms.toFixed(ms < 1 ? 4 : 2)} ${unit}`);
   };
   push('train-mlp-k20', trainStep({ kind: 'mlp', hidden: [200, 200], input: 'raw' }, 20, 64), 'ms/step (B=64)', 64, 'mlp');
-  push('train-gnn-dense-k40', trainStep({ kind: 'gnn' }, 40, 64, 3, 2), 'ms/step (B=64)', 64, 'gnn');
+  // shareWeights + outgoing edge feature = the torch_reference.py DenseGNN (plus λ as an input).
+  push('train-gnn-dense-k40', trainStep({ kind: 'gnn', shareWeights: true, edges: 'outgoing' }, 40, 64, 3, 2), 'ms/step (B=64)', 64, 'gnn');
   push('train-wcgcn-k40', trainStep({ kind: 'wcgcn' }, 40, 64, 3, 2), 'ms/step (B=64)', 64);
   push('train-uwgnn-k10', trainStep({ kind: 'uwgnn' }, 10, 64), 'ms/step (B=64)', 64);
   push('train-uwgnn-k50', trainStep({ kind: 'uwgnn' }, 50, 64, 3, 2), 'ms/step (B=64)', 64);
   for (const K of [10, 30, 50]) {
     for (const kind of ['uwgnn', 'wcgcn', 'gnn']) push(`infer-${kind}-k${K}`, inferPerSample({ kind }, K, 500), 'ms/sample', 1);
-    push(`wmmse100-infer-k${K}`, await wmmsePerSample(K), 'ms/sample', 1);
+    push(`wmmse100-infer-k${K}`, await wmmsePerSample(K), 'ms/sample', 1, undefined, 'wasm-simd teacher (1 thread)');
   }
   return records;
 }
