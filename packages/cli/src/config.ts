@@ -12,7 +12,7 @@ export interface PipelineConfig {
   backend: string;
   scenario: { users: number; noise: number; pmax: number };
   channel: PluginSpec;
-  data: { train: number; test: number; testUsers?: number };
+  data: { train: number; test: number };
   teacher: PluginSpec;
   reference: PluginSpec;
   model: PluginSpec;
@@ -134,7 +134,7 @@ export function checkConfig(c: Record<string, unknown>): PipelineConfig {
   const seed = requireInteger('seed', c.seed, 0);
   const users = requireInteger('scenario.users', scenario.users, 1);
   for (const k of Object.keys(scenario)) if (!['users', 'noise', 'pmax'].includes(k)) throw new ValidationError(`scenario.${k}`, 'one of users, noise, pmax', k);
-  for (const k of Object.keys(data)) if (!['train', 'test', 'testUsers'].includes(k)) throw new ValidationError(`data.${k}`, 'one of train, test, testUsers', k);
+  for (const k of Object.keys(data)) if (!['train', 'test'].includes(k)) throw new ValidationError(`data.${k}`, 'one of train, test (test a trained model at another K with rrm evaluate)', k);
   const out: PipelineConfig = {
     seed,
     backend: typeof c.backend === 'string' ? c.backend : (() => { throw new ValidationError('backend', 'a backend name', c.backend); })(),
@@ -143,7 +143,6 @@ export function checkConfig(c: Record<string, unknown>): PipelineConfig {
     data: {
       train: requireInteger('data.train', data.train, 1),
       test: requireInteger('data.test', data.test, 1),
-      ...(data.testUsers !== undefined ? { testUsers: requireInteger('data.testUsers', data.testUsers, 1) } : {}),
     },
     teacher: spec('teacher', c.teacher),
     reference: spec('reference', c.reference),

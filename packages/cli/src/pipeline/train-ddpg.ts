@@ -25,7 +25,7 @@ export async function trainDdpgPipeline(opts: TrainPipelineOptions): Promise<Ddp
   const evolve = mobilityEvolve(config.trainer.mobility, plugins.channel, config.scenario.users);
   await useBackend(registry, config.backend);
   const { users, noise, pmax } = config.scenario;
-  const test = plugins.channel.generate({ batch: config.data.test, users: config.data.testUsers ?? users, rng: streams(config.seed).get('test') });
+  const test = plugins.channel.generate({ batch: config.data.test, users, rng: streams(config.seed).get('test') });
   const ref = await teacherLabels({ teacher: plugins.reference, problem: { channels: test, noise, pmax }, cacheDir: config.cache });
   const reference = sumRates(test, ref.powers, { noise });
   const wmmseMean = meanSumRate(test, ref.powers, { noise });

@@ -85,7 +85,7 @@ export async function trainPipeline(opts: TrainPipelineOptions): Promise<TrainPi
   const { users, noise, pmax } = config.scenario;
   const rng = streams(config.seed);
   const train = plugins.channel.generate({ batch: config.data.train, users, rng: rng.get('train') });
-  const test = plugins.channel.generate({ batch: config.data.test, users: config.data.testUsers ?? users, rng: rng.get('test') });
+  const test = plugins.channel.generate({ batch: config.data.test, users, rng: rng.get('test') });
   const problem = (channels: ChannelBatch) => ({ channels, noise, pmax });
 
   const cacheDir = config.cache;
