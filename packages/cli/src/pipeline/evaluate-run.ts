@@ -20,7 +20,8 @@ async function loadRun(opts: RunEvalOptions) {
   const channels = readChannelFile(opts.input);
   const scenario = makeScenario({ users: channels.users, noise: opts.noise ?? config.scenario.noise, pmax: config.scenario.pmax });
   await useBackend(opts.registry, opts.backend ?? config.backend);
-  const model = buildModel(opts.registry, { ...config, scenario: { ...config.scenario, users: channels.users } }, channels.users);
+  // Built as trained: GNNs then accept the channels' K, and a model tied to one K (the MLP) says so clearly.
+  const model = buildModel(opts.registry, config, config.scenario.users);
   await loadModelWeights(model, new RunFolder(opts.run).weightsDir);
   return { config, channels, scenario, model };
 }

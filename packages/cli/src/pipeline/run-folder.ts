@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@rrm/core';
+import { ValidationError, writeFileAtomic } from '@rrm/core';
 import { linePlotSvg, type Series } from '../svg-plot';
 
 /** One epoch (or logging interval) of a run, as written to metrics.csv and metrics.jsonl. */
@@ -75,7 +75,7 @@ export class RunFolder {
 
   static readConfig(dir: string): Record<string, unknown> {
     const path = join(dir, 'config.json');
-    if (!existsSync(path)) throw new Error(`${dir}: not a run folder (no config.json)`);
+    if (!existsSync(path)) throw new ValidationError('--run', 'a run folder written by rrm train (with config.json)', dir);
     return JSON.parse(readFileSync(path, 'utf8'));
   }
 }

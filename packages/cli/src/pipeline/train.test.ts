@@ -210,3 +210,15 @@ describe('rrm compare', () => {
     expect(() => compareRuns({ runs: [dir()], out })).toThrow(/--runs: expected run folders/);
   });
 });
+
+describe('rrm evaluate errors', () => {
+  it('a K-tied model at another K and a missing run folder give clear errors', async () => {
+    const registry = builtinRegistry();
+    const out = join(dir(), 'mlp');
+    await trainPipeline({ registry, config: tiny([['trainer.epochs', 1]]), out });
+    const d = dir();
+    writeFileSync(join(d, 'k6.npy'), encodeNpy(new Float64Array(2 * 36).fill(0.5), [2, 6, 6]));
+    await expect(evaluateRun({ registry, run: out, input: { channels: join(d, 'k6.npy') } })).rejects.toThrow(/model.*4.*6|model.*6.*4/);
+    await expect(evaluateRun({ registry, run: join(d, 'none'), input: { channels: join(d, 'k6.npy') } })).rejects.toThrow(/--run: expected a run folder/);
+  });
+});
