@@ -1,6 +1,6 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { NpyError, ValidationError, formatSeconds, type Registry } from '@rrm/core';
+import { NpyError, Progress, ValidationError, formatSeconds, type Registry } from '@rrm/core';
 import { builtinRegistry } from './registry';
 import { generate } from './commands/generate';
 import { teach } from './commands/teach';
@@ -80,7 +80,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .helpOption('-h, --help', 'show help; other --name value pairs are teacher options (e.g. --iterations 50 --restarts 10 --init random --seed 1)')
     .action(async (o, cmd: Command) => {
       const spec = { kind: o.teacher as string, ...pluginOptions(cmd.args) };
-      io.err(`${spec.kind}: solving ${o.channels} ...\n`);
+      let progress: Progress | undefined;
       const r = await teach({
         registry,
         teacher: spec,
@@ -89,7 +89,12 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
         pmax: numberOption('--pmax', o.pmax, 1),
         initPowers: o.initPowers,
         out: o.out,
+        onProgress: (done, total) => {
+          progress ??= new Progress({ label: spec.kind, total });
+          progress.tick(done - progress.count);
+        },
       });
+      progress?.finish();
       io.err(`${spec.kind}: ${r.batch} samples at K=${r.users} in ${formatSeconds(r.seconds)} (${(r.batch / r.seconds).toFixed(0)} samples/s) -> ${o.out}\n`);
     });
 

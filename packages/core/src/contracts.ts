@@ -29,6 +29,8 @@ export interface PowerProblem {
   readonly weights?: Float64Array;
   /** Starting powers [B, K] for teachers that accept them (`init: 'given'`). */
   readonly init?: Float64Array;
+  /** Called as samples finish (teachers that work in chunks report; others may stay silent). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** A classical optimiser (or baseline) that returns powers [B, K] in [0, pmax]. */

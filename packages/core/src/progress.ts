@@ -15,8 +15,14 @@ export class Progress {
   private readonly start = performance.now();
   private last = 0;
   private done = 0;
+  private drawn = -1;
 
   constructor(private readonly opts: ProgressOptions) {}
+
+  /** Units done so far. */
+  get count(): number {
+    return this.done;
+  }
 
   tick(n = 1, extra = ''): void {
     this.done += n;
@@ -29,7 +35,7 @@ export class Progress {
   }
 
   finish(extra = ''): void {
-    this.draw(extra);
+    if (this.drawn !== this.done || extra) this.draw(extra);
     if (this.tty && !this.opts.silent) this.stream.write('\n');
   }
 
@@ -43,6 +49,7 @@ export class Progress {
 
   private draw(extra: string): void {
     if (this.opts.silent) return;
+    this.drawn = this.done;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = this.done / Math.max(elapsed, 1e-9);
     const eta = rate > 0 ? (this.opts.total - this.done) / rate : Infinity;

@@ -24,6 +24,21 @@ describe('parallel driver (worker_threads)', () => {
     expect(maxAbsDiff(one, wmmse(problem, options).powers)).toBe(0);
   });
 
+  it('reports progress per chunk, monotone up to B, without changing the results', async () => {
+    const B = 64;
+    const problem = problemOf(gaussianIC(B, 6, 81, uniformWeights(B, 6, 82)));
+    const options = { init: 'random' as const, restarts: 2, seed: 9, iterations: 30 };
+    const plain = await solveWmmse(problem, { ...options, workers: 1 });
+    for (const workers of [1, 2]) {
+      const seen: number[] = [];
+      const watched = await solveWmmse({ ...problem, onProgress: (done, total) => (expect(total).toBe(B), seen.push(done)) }, { ...options, workers });
+      expect(maxAbsDiff(watched, plain)).toBe(0);
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.every((v, i) => i === 0 || v > seen[i - 1])).toBe(true);
+      expect(seen[seen.length - 1]).toBe(B);
+    }
+  });
+
   it("init: 'given' and binary search split across threads identically", async () => {
     const B = 40;
     const K = 6;

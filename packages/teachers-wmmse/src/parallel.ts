@@ -193,11 +193,18 @@ export async function runParallel<O>(req: ParallelRequest<O>): Promise<Float64Ar
   const width = req.width ?? problem.channels.users;
   const offset = req.offset ?? 0;
   const threads = Math.max(1, Math.min(req.threads, B));
-  if (threads === 1) return local({ problem, options, offset });
+  // One thread and nobody watching: no chunking at all. With a progress callback the main thread works
+  // through the same chunks as a pool would (results are identical: chunks carry their global offset).
+  if (threads === 1 && !problem.onProgress) return local({ problem, options, offset });
 
   const count = Math.min(B, threads * (req.chunksPerThread ?? 8));
   const bounds: number[] = [];
   for (let c = 0; c <= count; c++) bounds.push(Math.round((c * B) / count));
+  let done = 0;
+  const finished = (c: number) => {
+    done += bounds[c + 1] - bounds[c];
+    problem.onProgress?.(done, B);
+  };
   const out = new Float64Array(B * width);
   let next = 0;
   let failed = false;
@@ -217,6 +224,7 @@ export async function runParallel<O>(req: ParallelRequest<O>): Promise<Float64Ar
         const value = await w.run(module, fn, task, transfer);
         out.set(value, bounds[c] * width);
         remoteChunks++;
+        finished(c);
       } catch (err) {
         failed = true;
         throw err;
@@ -232,6 +240,7 @@ export async function runParallel<O>(req: ParallelRequest<O>): Promise<Float64Ar
     for (let c = take(); c >= 0; c = take()) {
       try {
         out.set(local({ problem: sliceProblem(problem, bounds[c], bounds[c + 1]), options, offset: offset + bounds[c] }), bounds[c] * width);
+        finished(c);
       } catch (err) {
         failed = true;
         throw err;

@@ -10,6 +10,8 @@ export interface TeachOptions {
   /** Starting powers for `init: 'given'` teachers ([B, K] .npy). */
   readonly initPowers?: string;
   readonly out: string;
+  /** Progress callback, passed to teachers that report it. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** Runs a registered teacher on a channel file and writes powers [B, K] (float64 .npy). */
@@ -26,7 +28,7 @@ export async function teach(opts: TeachOptions): Promise<{ powers: Float64Array;
     init = Float64Array.from(a.data);
   }
   const start = performance.now();
-  const powers = await teacher.solve({ channels, noise: scenario.noise, pmax: scenario.pmax, init });
+  const powers = await teacher.solve({ channels, noise: scenario.noise, pmax: scenario.pmax, init, onProgress: opts.onProgress });
   const seconds = (performance.now() - start) / 1000;
   writeNpy(opts.out, powers, [channels.batch, channels.users]);
   return { powers, batch: channels.batch, users: channels.users, seconds };
