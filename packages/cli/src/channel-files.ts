@@ -30,18 +30,26 @@ export function readChannelFile(opts: ChannelFileOptions): ChannelBatch {
   let weights: Float64Array | undefined;
   if (opts.weights) {
     const w = readNpy(opts.weights);
+    const ok = (w.shape.length === 2 && w.shape[0] === batch && w.shape[1] === users) || (w.shape.length === 1 && w.shape[0] === users);
+    if (!ok) throw new ValidationError(`--weights (${opts.weights})`, `shape [${batch}, ${users}] or [${users}]`, `shape [${w.shape.join(', ')}]`);
     weights = checkWeights(`--weights (${opts.weights})`, w.data, batch, users);
   }
   return makeChannelBatch(gains, [batch, users, users], { weights, field: `--channels (${opts.channels})` });
 }
 
+/** A powers file of exactly shape [B, K] (a transposed [K, B] file is an error, not a silent reshape). */
+export function readPowers(flag: string, path: string, batch: number, users: number) {
+  const arr = readNpy(path);
+  if (arr.shape.length !== 2 || arr.shape[0] !== batch || arr.shape[1] !== users) {
+    throw new ValidationError(`${flag} (${path})`, `shape [${batch}, ${users}] to match the channels`, `shape [${arr.shape.join(', ')}]`);
+  }
+  return arr;
+}
+
 /** Powers [B, K] that match a channel batch. */
 export function readPowerFile(path: string, channels: ChannelBatch, pmax: number): Float64Array {
-  const arr = readNpy(path);
   const { batch, users } = channels;
-  if (arr.data.length !== batch * users) {
-    throw new ValidationError(`--powers (${path})`, `shape [${batch}, ${users}] to match the channels`, `shape [${arr.shape.join(', ')}]`);
-  }
+  const arr = readPowers('--powers', path, batch, users);
   const p = Float64Array.from(arr.data);
   for (let n = 0; n < p.length; n++) {
     if (!Number.isFinite(p[n]) || p[n] < 0 || p[n] > pmax * (1 + 1e-6)) {

@@ -90,7 +90,7 @@ describe('bad input', () => {
       [['teach', '--teacher', 'wmmse', '--channels', neg, '--out', out], /non-negative/],
       [['teach', '--teacher', 'wmmse', '--channels', rect, '--out', out], /\[B, K, K\]/],
       [['teach', '--teacher', 'nope', '--channels', g, '--out', out], /teacher\.kind: expected a registered teacher \(.*wmmse.*\), got "nope"/],
-      [['teach', '--teacher', 'wmmse', '--channels', g, '--pmax', '0', '--out', out], /scenario\.pmax/],
+      [['teach', '--teacher', 'wmmse', '--channels', g, '--pmax', '0', '--out', out], /--pmax: expected a finite number > 0/],
       [['teach', '--teacher', 'wmmse', '--channels', g, '--layout', 'cols', '--out', out], /layout: expected one of/],
       [['generate', '--channel', 'nope', '--users', '3', '--samples', '4', '--out', out], /channel\.kind: expected a registered channel/],
       [['generate', '--channel', 'rayleigh', '--users', '0', '--samples', '4', '--out', out], /--users: expected an integer >= 1/],
@@ -113,6 +113,37 @@ describe('bad input', () => {
     writeNpy(join(d, 'q.npy'), new Float64Array([1, 1, 1]), [3]);
     expect((await run(['eval', '--channels', g, '--powers', join(d, 'p.npy')])).err).toMatch(/\[0\]\[1\]: expected a power in \[0, 1\]/);
     expect((await run(['eval', '--channels', g, '--powers', join(d, 'q.npy')])).err).toMatch(/shape \[2, 2\]/);
+  });
+
+  it('checks shapes exactly, amplitudes, init powers and flag values, naming the flag', async () => {
+    const d = dir();
+    const g = join(d, 'g.npy');
+    await run(['generate', '--channel', 'rayleigh', '--users', '3', '--samples', '2', '--out', g]);
+    writeNpy(join(d, 'pT.npy'), new Float64Array(6).fill(0.5), [3, 2]); // transposed [K, B]
+    writeNpy(join(d, 'w.npy'), new Float64Array(6).fill(1), [3, 2]);
+    writeNpy(join(d, 'p.npy'), new Float64Array(6).fill(0.5), [2, 3]);
+    writeFileSync(join(d, 'negamp.npy'), encodeNpy(new Float64Array([1, -0.3, 0.2, 1]), [1, 2, 2]));
+    const out = join(d, 'out.npy');
+    const cases: [string[], RegExp][] = [
+      [['eval', '--channels', g, '--powers', join(d, 'pT.npy')], /--powers .*expected shape \[2, 3\].*got "shape \[3, 2\]"/],
+      [['eval', '--channels', g, '--powers', join(d, 'p.npy'), '--weights', join(d, 'w.npy')], /--weights .*expected shape \[2, 3\] or \[3\]/],
+      [['teach', '--teacher', 'wmmse', '--channels', join(d, 'negamp.npy'), '--gain', 'amplitude', '--out', out], /gains\[0\]\[0\]\[1\]: expected a finite, non-negative amplitude/],
+      [['teach', '--teacher', 'wmmse', '--init', 'given', '--channels', g, '--out', out], /--init-powers: expected a \.npy of starting powers/],
+      [['teach', '--teacher', 'wmmse', '--init-powers', join(d, 'p.npy'), '--channels', g, '--out', out], /--init-powers: expected to be used with --init given/],
+      [['teach', '--teacher', 'wmmse', '--init', 'given', '--init-powers', join(d, 'pT.npy'), '--channels', g, '--out', out], /--init-powers .*shape \[2, 3\]/],
+      [['teach', '--teacher', 'wmmse', '--noise', '-1', '--channels', g, '--out', out], /--noise: expected a finite number > 0/],
+      [['teachers', '--samples', '-5'], /--samples: expected an integer >= 1/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toMatch(pattern);
+      expect(r.out, args.join(' ')).toBe('');
+    }
+    expect(existsSync(out)).toBe(false);
+    const given = await run(['teach', '--teacher', 'wmmse', '--init', 'given', '--iterations', '0', '--init-powers', join(d, 'p.npy'), '--channels', g, '--out', out]);
+    expect(given.code, given.err).toBe(0);
+    expect([...readNpy(out).data]).toEqual(new Array(6).fill(0.5)); // 0 iterations return the given start
   });
 
   it('lists plugins by kind', async () => {

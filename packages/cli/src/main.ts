@@ -1,6 +1,6 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { NpyError, Progress, ValidationError, formatSeconds, type Registry } from '@rrm/core';
+import { NpyError, Progress, ValidationError, formatSeconds, requireInteger, type Registry } from '@rrm/core';
 import { builtinRegistry } from './registry';
 import { generate } from './commands/generate';
 import { teach } from './commands/teach';
@@ -9,7 +9,7 @@ import { formatPlugins, listPlugins } from './commands/plugins';
 import { teachersDemo } from './commands/teachers-demo';
 import { distillDemo } from './commands/distill-demo';
 import { compareRuns } from './commands/compare';
-import { integerOption, numberOption, parseSets, pluginOptions } from './options';
+import { integerOption, parseSets, pluginOptions, positiveOption } from './options';
 import { loadLocalPlugins } from '@rrm/distill';
 import { readConfigFile, resolveConfig } from './config';
 import { trainPipeline } from './pipeline/train';
@@ -21,13 +21,15 @@ const FORMAT_HELP = {
   gain: "channel entries: 'power' (|h|², default) or 'amplitude' (|h|, squared on read)",
 };
 
-function conversionOptions(cmd: Command): Command {
-  return cmd
+function conversionOptions(cmd: Command, opts: { pmax: boolean } = { pmax: true }): Command {
+  cmd
     .option('--layout <layout>', FORMAT_HELP.layout, 'rx-tx')
     .option('--gain <gain>', FORMAT_HELP.gain, 'power')
     .option('--noise <sigma2>', 'noise power σ² (linear, same units as gain × power; default 1, or the run config)')
-    .option('--pmax <p>', 'per-link power budget (default 1)')
     .option('--weights <file>', 'link weights λ, .npy of shape [B, K] or [K] (default all ones)');
+  // A trained model's p_max is part of the model (its output scale): evaluate/predict take it from the run.
+  if (opts.pmax) cmd.option('--pmax <p>', 'per-link power budget (default 1)');
+  return cmd;
 }
 
 /** Builds the `rrm` program. `out` and `err` are injectable so tests can run commands in-process. */
@@ -85,8 +87,8 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
         registry,
         teacher: spec,
         input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
-        noise: numberOption('--noise', o.noise, 1),
-        pmax: numberOption('--pmax', o.pmax, 1),
+        noise: positiveOption('--noise', o.noise),
+        pmax: positiveOption('--pmax', o.pmax),
         initPowers: o.initPowers,
         out: o.out,
         onProgress: (done, total) => {
@@ -110,8 +112,8 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     const r = evaluatePowers({
       input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
       powers: o.powers,
-      noise: numberOption('--noise', o.noise, 1),
-      pmax: numberOption('--pmax', o.pmax, 1),
+      noise: positiveOption('--noise', o.noise),
+      pmax: positiveOption('--pmax', o.pmax),
       unit: o.nats ? 'nats' : 'bits',
     });
     const unit = r.unit === 'nats' ? 'nats/s/Hz' : 'bit/s/Hz';
@@ -160,12 +162,13 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .requiredOption('--channels <file>', 'channel gains .npy')
       .option('--backend <name>', 'tensor backend (default: the run config)')
       .option('--json', 'print one JSON object'),
+    { pmax: false },
   ).action(async (o) => {
     const r = await evaluateRun({
       registry,
       run: o.run,
       input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
-      noise: o.noise === undefined ? undefined : numberOption('--noise', o.noise, 1),
+      noise: o.noise === undefined ? undefined : positiveOption('--noise', o.noise),
       backend: o.backend,
     });
     if (o.json) io.out(JSON.stringify(r) + '\n');
@@ -180,12 +183,13 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .requiredOption('--channels <file>', 'channel gains .npy')
       .requiredOption('--out <file>', 'output powers .npy')
       .option('--backend <name>', 'tensor backend (default: the run config)'),
+    { pmax: false },
   ).action(async (o) => {
     const r = await predictRun({
       registry,
       run: o.run,
       input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
-      noise: o.noise === undefined ? undefined : numberOption('--noise', o.noise, 1),
+      noise: o.noise === undefined ? undefined : positiveOption('--noise', o.noise),
       backend: o.backend,
       out: o.out,
     });
@@ -248,10 +252,11 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .option('--samples <B>', 'samples per K', '1000')
     .option('--seed <S>', 'random seed', '0')
     .action(async (o) => {
-      const users = String(o.users).split(',').map((u, n) => integerOption(`--users[${n}]`, u));
+      const users = String(o.users).split(',').map((u, n) => requireInteger(`--users[${n}]`, integerOption(`--users[${n}]`, u), 1));
+      const samples = requireInteger('--samples', integerOption('--samples', o.samples), 1);
       io.out(`Gaussian interference channel, h ~ CN(0,1), σ² = 1, p_max = 1, ${o.samples} samples per K (seed ${o.seed})\n`);
       io.out(`  K     teacher                      mean sum rate      % of WMMSE   time\n`);
-      await teachersDemo({ registry, users, samples: integerOption('--samples', o.samples), seed: integerOption('--seed', o.seed), log: (l) => io.out(l + '\n') });
+      await teachersDemo({ registry, users, samples, seed: integerOption('--seed', o.seed), log: (l) => io.out(l + '\n') });
     });
 
   return prog;

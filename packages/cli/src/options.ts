@@ -55,6 +55,13 @@ export function numberOption(field: string, text: string | undefined, fallback: 
   return v;
 }
 
+/** A strictly positive number flag (σ², p_max), default 1; the error names the flag. */
+export function positiveOption(field: string, text: string | undefined, fallback = 1): number {
+  const v = numberOption(field, text, fallback);
+  if (!(v > 0)) throw new ValidationError(field, 'a finite number > 0', text);
+  return v;
+}
+
 export function integerOption(field: string, text: string | undefined, fallback?: number): number {
   if (text === undefined) {
     if (fallback === undefined) throw new ValidationError(field, 'an integer (required)');

@@ -25,6 +25,12 @@ describe('conversion at the boundary', () => {
     }
   });
 
+  it('rejects negative or non-finite amplitudes, naming the entry in the file', () => {
+    // tx-rx file: entry [0][1][0] (transmitter 1 → receiver 0) is negative, as a real part of h would be.
+    expect(() => toCanonical([1, 2, -0.5, 4], 1, 2, { layout: 'tx-rx', gain: 'amplitude' })).toThrow(/gains\[0\]\[1\]\[0\]: expected a finite, non-negative amplitude/);
+    expect(() => toCanonical([1, NaN, 0, 4], 1, 2, { gain: 'amplitude' })).toThrow(/gains\[0\]\[0\]\[1\]/);
+  });
+
   it('rejects unknown layouts naming the field', () => {
     expect(() => toCanonical([1], 1, 1, { layout: 'rows' as never })).toThrow(/layout: expected one of 'rx-tx', 'tx-rx'/);
   });

@@ -1,4 +1,4 @@
-import { requireOneOf } from './errors';
+import { ValidationError, requireOneOf } from './errors';
 
 /**
  * Public code in this field stores channels in several ways; this toolkit converts once, at the boundary.
@@ -35,6 +35,10 @@ export function toCanonical(data: ArrayLike<number>, batch: number, users: numbe
     for (let i = 0; i < users; i++) {
       for (let j = 0; j < users; j++) {
         const v = data[base + (transpose ? j * users + i : i * users + j)];
+        // Squaring would hide a negative entry (e.g. Re h passed as |h|); power gains are checked later.
+        if (square && !(v >= 0 && Number.isFinite(v))) {
+          throw new ValidationError(`gains[${b}][${transpose ? j : i}][${transpose ? i : j}]`, 'a finite, non-negative amplitude |h|', v);
+        }
         out[base + i * users + j] = square ? v * v : v;
       }
     }

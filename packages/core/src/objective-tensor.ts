@@ -17,10 +17,11 @@ export function sumRateTensor(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const [b, k] = powers.shape;
-    // Σ_j g_ij p_j as a batched matMul [B,K,K]·[B,K,1].
-    const received = tf.matMul(gains, powers.reshape([b, k, 1])).reshape([b, k]);
+    // Σ_{j≠i} g_ij p_j as a batched matMul with the diagonal zeroed. Subtracting g_ii p_i from the full sum
+    // instead loses the interference to float32 rounding when direct gains dwarf it (D2D: g_ii ~ 1e11).
+    const offDiagonal = tf.mul(gains, tf.sub(1, tf.eye(k)).reshape([1, k, k]));
+    const interference = tf.add(tf.matMul(offDiagonal, powers.reshape([b, k, 1])).reshape([b, k]), noise);
     const signal = tf.mul(direct, powers);
-    const interference = tf.add(tf.sub(received, signal), noise);
     let rate = tf.log1p(tf.div(signal, interference));
     if (unit === 'bits') rate = tf.div(rate, Math.LN2);
     if (weights) rate = tf.mul(rate, weights);

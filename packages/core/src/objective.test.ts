@@ -55,6 +55,20 @@ describe('tensor objective', () => {
     }
   });
 
+  it('keeps interference when direct gains dwarf it (D2D scale, g_ii ~ 1e11): float32 within 1e-5 of Float64', () => {
+    const rng = new Rng(3);
+    const B = 20;
+    const K = 8;
+    const g = new Float64Array(B * K * K);
+    for (let b = 0; b < B; b++) for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) g[(b * K + i) * K + j] = i === j ? 1e11 * (0.5 + rng.uniform()) : 1e3 * rng.uniform();
+    const ch = makeChannelBatch(g, [B, K, K]);
+    const p = new Float64Array(B * K).map(() => rng.uniform());
+    const exact = sumRates(ch, p, { noise: 1 });
+    const t = channelTensors(ch.gains, B, K);
+    const got = sumRateTensor(t.gains, t.direct, tf.tensor2d(Float32Array.from(p), [B, K]), 1).dataSync();
+    for (let b = 0; b < B; b++) expect(Math.abs(got[b] - exact[b]) / exact[b]).toBeLessThan(1e-5);
+  });
+
   it('gradient with respect to powers matches central finite differences of the Float64 objective', () => {
     const { ch, p } = randomBatch(new Rng(2), 3, 4);
     const t = channelTensors(ch.gains, ch.batch, ch.users, ch.weights);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '@rrm/core';
 import { binaryPower, solveBinary } from './baselines';
 import { AUTO_PARALLEL_MIN_WORK, chooseWorkers, resolveWorkersOption, runParallel, shutdownWorkers, sliceProblem, warmWorkers, workerPoolInfo } from './parallel';
 import { resolveIterativeOptions } from './iterate';
@@ -59,6 +60,18 @@ describe('parallel driver (worker_threads)', () => {
     await expect(runParallel({ ...request, fn: 'noSuchFunction' })).rejects.toThrow(/no exported function 'noSuchFunction'/);
     // The pool is still usable afterwards.
     expect(maxAbsDiff(await runParallel({ ...request, fn: 'wmmseChunk' }), wmmse(problem).powers)).toBe(0);
+  });
+
+  it('a ValidationError thrown in a worker arrives as a ValidationError with its field', async () => {
+    const module = new URL('./baselines.ts', import.meta.url).href;
+    expect(await warmWorkers(1, module)).toBe(true);
+    // K = 21 is beyond the exhaustive search's limit; only the worker runs binaryChunk (the main thread's
+    // stand-in returns zeros), so the error can only come from the worker.
+    const problem = problemOf(gaussianIC(4, 21, 2));
+    const local = () => new Float64Array(0);
+    const err = await runParallel({ problem, options: {}, threads: 2, module, fn: 'binaryChunk', local, chunksPerThread: 2 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).field).toBe('problem.channels.users');
   });
 
   it('chooses threads: integers as given (at most B), auto by the amount of work', () => {

@@ -82,15 +82,20 @@ class PoolWorker {
   constructor() {
     this.worker = new Worker(new URL('./worker.mjs', import.meta.url));
     this.worker.unref();
-    this.worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string; stack?: string } }) => {
+    this.worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string; stack?: string; field?: string; expected?: string; got?: unknown } }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
       if (this.pending.size === 0) this.worker.unref();
       if (msg.ok) p.resolve(msg.value);
       else {
-        const err = new Error(msg.error?.message ?? 'worker task failed');
-        err.name = msg.error?.name ?? 'Error';
+        const e = msg.error;
+        // A ValidationError raised in a worker stays one (the CLI maps it to a clear message, exit 2).
+        const err: Error =
+          e?.name === 'ValidationError' && e.field !== undefined
+            ? new ValidationError(e.field, e.expected ?? 'valid input', e.got)
+            : new Error(e?.message ?? 'worker task failed');
+        err.name = e?.name ?? 'Error';
         if (msg.error?.stack) err.stack = msg.error.stack;
         p.reject(err);
       }

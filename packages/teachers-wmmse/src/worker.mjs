@@ -37,7 +37,7 @@ parentPort.on('message', async (msg) => {
     parentPort.postMessage({
       id: msg.id,
       ok: false,
-      error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), stack: err?.stack },
+      error: { name: err?.name ?? 'Error', message: String(err?.message ?? err), stack: err?.stack, field: err?.field, expected: err?.expected, got: err?.got },
     });
   }
 });

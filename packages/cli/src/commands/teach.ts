@@ -1,5 +1,5 @@
-import { makeScenario, readNpy, ValidationError, writeNpy, type PluginSpec, type Registry } from '@rrm/core';
-import { readChannelFile, type ChannelFileOptions } from '../channel-files';
+import { makeScenario, ValidationError, writeNpy, type PluginSpec, type Registry } from '@rrm/core';
+import { readChannelFile, readPowers, type ChannelFileOptions } from '../channel-files';
 
 export interface TeachOptions {
   readonly registry: Registry;
@@ -17,16 +17,12 @@ export interface TeachOptions {
 /** Runs a registered teacher on a channel file and writes powers [B, K] (float64 .npy). */
 export async function teach(opts: TeachOptions): Promise<{ powers: Float64Array; batch: number; users: number; seconds: number }> {
   const teacher = opts.registry.create('teacher', opts.teacher, 'teacher');
+  const givenInit = teacher.options.init === 'given';
+  if (givenInit && !opts.initPowers) throw new ValidationError('--init-powers', 'a .npy of starting powers [B, K] (required by --init given)');
+  if (!givenInit && opts.initPowers) throw new ValidationError('--init-powers', `to be used with --init given (the ${teacher.kind} teacher here starts from init ${String(teacher.options.init ?? 'its default')})`, opts.initPowers);
   const channels = readChannelFile(opts.input);
   const scenario = makeScenario({ users: channels.users, noise: opts.noise, pmax: opts.pmax });
-  let init: Float64Array | undefined;
-  if (opts.initPowers) {
-    const a = readNpy(opts.initPowers);
-    if (a.data.length !== channels.batch * channels.users) {
-      throw new ValidationError(`--init-powers (${opts.initPowers})`, `shape [${channels.batch}, ${channels.users}]`, `shape [${a.shape.join(', ')}]`);
-    }
-    init = Float64Array.from(a.data);
-  }
+  const init = opts.initPowers ? Float64Array.from(readPowers('--init-powers', opts.initPowers, channels.batch, channels.users).data) : undefined;
   const start = performance.now();
   const powers = await teacher.solve({ channels, noise: scenario.noise, pmax: scenario.pmax, init, onProgress: opts.onProgress });
   const seconds = (performance.now() - start) / 1000;

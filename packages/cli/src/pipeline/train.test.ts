@@ -128,6 +128,7 @@ describe('config validation', () => {
     await fails([['distill.beta.kind', 'wobbly']], /distill\.beta\.kind: expected a registered beta-schedule/);
     await fails([['channel.variance', -2]], /channel\.variance/);
     await fails([['backend', 'quantum']], /backend\.kind: expected a registered backend/);
+    await fails([['distill.distance', 'l3']], /distill\.distance: expected a registered distance \(l1, l2, mse\), got "l3"/);
   });
 });
 

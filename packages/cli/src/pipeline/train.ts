@@ -1,4 +1,5 @@
 import {
+  ValidationError,
   meanSumRate,
   streams,
   sumRates,
@@ -50,6 +51,11 @@ export function resolvePlugins(registry: Registry, config: PipelineConfig) {
   registry.entry('backend', config.backend, 'backend');
   const distilling = config.distill.beta.kind !== 'none';
   const schedule = distilling ? registry.create('beta-schedule', config.distill.beta, 'distill.beta') : undefined;
+  // Checked even without distillation: a typo in a config never passes silently.
+  if (!registry.has('distance', config.distill.distance)) {
+    const known = registry.list('distance').map((e) => e.name);
+    throw new ValidationError('distill.distance', `a registered distance (${known.join(', ')})`, config.distill.distance);
+  }
   const distance = distilling ? registry.create('distance', { kind: config.distill.distance }, 'distill.distance') : undefined;
   const optimizer = optimizerSpec(config);
   if (config.trainer.kind === 'ddpg') resolveDdpgOptions(ddpgOptions(config), 'trainer');
