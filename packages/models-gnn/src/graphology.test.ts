@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ValidationError } from '@rrm/core';
 import Graph from 'graphology';
 import { describe, expect, it } from 'vitest';
 import { gnnBuilder } from './gnn';
@@ -76,5 +77,20 @@ describe('inputsFromGraphs', () => {
     const bad = new Graph();
     bad.addNode('x', { direct: -1 });
     expect(() => inputsFromGraphs(bad, { noise: 1, pmax: 1 })).toThrow(/direct gain/);
+  });
+
+  it('rejects a NaN, negative or infinite link weight with a ValidationError naming the graph and node', () => {
+    for (const weight of [NaN, -0.5, Infinity, 'heavy']) {
+      const g = sample();
+      g.setNodeAttribute('c', 'weight', weight);
+      const call = () => inputsFromGraphs([sample(), g], { noise: 1, pmax: 1 });
+      expect(call).toThrow(ValidationError);
+      expect(call).toThrow(/graphs\[1\], node 'c': weight/);
+    }
+    const zero = sample();
+    zero.setNodeAttribute('a', 'weight', 0); // a weight of 0 (the link does not count) is allowed
+    const inputs = inputsFromGraphs(zero, { noise: 1, pmax: 1 });
+    expect(inputs.weights.arraySync()[0]).toEqual([0, 1, 2]);
+    disposeInputs(inputs);
   });
 });

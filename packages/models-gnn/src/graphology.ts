@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type Graph from 'graphology';
-import type { ModelInputs } from '@rrm/core';
+import { ValidationError, type ModelInputs } from '@rrm/core';
 
 /**
  * Model inputs from interference graphs held as graphology graphs (one graph per sample, all with the same
  * number of nodes K):
- *   node attributes  { direct: g_ii, weight?: λ_i (default 1) }
+ *   node attributes  { direct: g_ii, weight?: λ_i (default 1; a finite number >= 0, else a ValidationError) }
  *   edge attributes  { gain: g_ij }  on the directed edge j → i (source = transmitter j, target = receiver i)
  * Nodes are indexed in `graph.nodes()` order. An edge present in the graph sets mask_ij = 1 (also when its
  * gain is 0); absent pairs have gain 0 and mask 0. Self-loops are ignored (the direct gain is a node
@@ -30,7 +30,11 @@ export function inputsFromGraphs(graphs: Graph | readonly Graph[], opts: { noise
       if (!Number.isFinite(g) || g < 0) throw new Error(`inputsFromGraphs: graph ${s}, node '${node}': direct gain must be a finite number >= 0`);
       direct[s * k + i] = g;
       gains[(s * k + i) * k + i] = g;
-      weights[s * k + i] = attrs.weight === undefined ? 1 : Number(attrs.weight);
+      const w = attrs.weight === undefined ? 1 : Number(attrs.weight);
+      if (!Number.isFinite(w) || w < 0) {
+        throw new ValidationError(`graphs[${s}], node '${node}': weight`, 'a finite link weight >= 0 (or none, for 1)', attrs.weight);
+      }
+      weights[s * k + i] = w;
     });
     graph.forEachEdge((edge, attrs, source, target) => {
       const j = index.get(source) as number;

@@ -139,6 +139,27 @@ describe.each(Object.entries(MODELS))('%s', (_name, builder) => {
     c.dispose();
   });
 
+  it('loadWeights leaks no tensors, also when it casts int32 weights to float32', () => {
+    const model = builder(CTX);
+    const floats: Record<string, tf.Tensor> = {};
+    const ints: Record<string, tf.Tensor> = {};
+    model.namedWeights().forEach((w, n) => {
+      floats[w.name] = w.tensor.clone();
+      ints[w.name] = tf.fill(w.tensor.shape, (n % 3) - 1, 'int32');
+    });
+    const before = tf.memory().numTensors;
+    model.loadWeights(ints);
+    expect(tf.memory().numTensors).toBe(before);
+    model.namedWeights().forEach((w, n) => {
+      expect(w.tensor.dtype).toBe('float32');
+      expect(Array.from(w.tensor.dataSync()).every((v) => v === (n % 3) - 1)).toBe(true);
+    });
+    model.loadWeights(floats);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...Object.values(floats), ...Object.values(ints)]);
+    model.dispose();
+  });
+
   it('trains: finite gradients for every parameter, and no leaked tensors', () => {
     const model = builder(CTX);
     const inputs = toInputs(randomBatch(2, 5, 7, { density: 0.7, directMean: 3 }), CTX.noise, CTX.pmax);

@@ -38,10 +38,13 @@ export class ParamStore {
         throw new Error(`${kind}: weight '${name}' has shape [${t.shape}], expected [${variable.shape}]`);
       }
     }
-    for (const { name, variable } of this.entries) {
-      const t = weights[name];
-      variable.assign(t.dtype === 'float32' ? t : tf.tidy(() => tf.cast(t, 'float32')));
-    }
+    // One tidy around every assign: the float32 casts of other dtypes (int32, …) are disposed after use.
+    tf.tidy(() => {
+      for (const { name, variable } of this.entries) {
+        const t = weights[name];
+        variable.assign(t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+      }
+    });
   }
 
   count(): number {

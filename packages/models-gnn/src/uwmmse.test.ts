@@ -71,20 +71,52 @@ describe('UWMMSE with a = 1, b = 0, μ = 0 is WMMSE', () => {
     });
   }
 
-  it('the learned model reduces to WMMSE when its GCNs give a → 1, b → 0 and μ = 0', () => {
-    const raw = randomBatch(3, 6, 5, { density: 0.7, directMean: 5 });
-    const model = uwmmseBuilder()({ users: 6, pmax: 1, noise: 1, seed: 3 });
-    // Zero the GCN weights; the output layer's bias saturates the sigmoid: a = σ(40) = 1, b = σ(−40) ≈ 4e-18.
+  /**
+   * Zeroes the GCN weights (and μ) and saturates the output layers' sigmoids through their biases:
+   * a = σ(40) = 1, b = σ(−40) ≈ 4e-18, whatever the node's direct-link feature D = f(g_ii).
+   */
+  function saturate(model: ReturnType<ReturnType<typeof uwmmseBuilder>>): void {
     const weights: Record<string, tf.Tensor> = {};
     for (const { name, tensor } of model.namedWeights()) {
       const bias = /\/a\/b1$/.test(name) ? 40 : /\/b\/b1$/.test(name) ? -40 : 0;
       weights[name] = tf.fill(tensor.shape, bias);
     }
     model.loadWeights(weights);
+    tf.dispose(Object.values(weights));
+  }
+
+  it('the learned model reduces to WMMSE when its GCNs give a → 1, b → 0 and μ = 0', () => {
+    const raw = randomBatch(3, 6, 5, { density: 0.7, directMean: 5 });
+    const model = uwmmseBuilder()({ users: 6, pmax: 1, noise: 1, seed: 3 });
+    saturate(model);
     const inputs = toInputs(raw, 1, 1);
     const p = model.apply(inputs);
     expect(relErr(p.dataSync(), wmmse(raw, 1, 1, 4), 1)).toBeLessThan(2e-5);
-    tf.dispose([p, ...Object.values(weights)]);
+    tf.dispose(p);
+    disposeInputs(inputs);
+    model.dispose();
+  });
+
+  it('the GCN bias is not scaled by the direct-link feature: a weak direct link (g_ii = 0.05) still gets a → 1, b → 0', () => {
+    // X' = act(S·X·W_nbr + diag(D)·X·W_self + b). Scaling b by D = ln(1 + 0.05) ≈ 0.049 as well would give
+    // a = σ(40·D) ≈ 0.875 and b ≈ 0.125 for user 0, which is no longer WMMSE (p_0 ≈ 0.884 instead of 0.926).
+    // User 0 barely suffers interference but causes some at user 1, so its WMMSE power is interior.
+    const raw: RawBatch = {
+      batch: 1,
+      users: 3,
+      gains: Float64Array.from([0.05, 0.01, 0.01, 0.08, 4, 0.1, 0.01, 0.5, 3]),
+      mask: Float64Array.from([0, 1, 1, 1, 0, 1, 1, 1, 0]),
+      weights: Float64Array.from([1, 0.8, 1.2]),
+    };
+    const model = uwmmseBuilder()({ users: 3, pmax: 1, noise: 1, seed: 3 });
+    saturate(model);
+    const inputs = toInputs(raw, 1, 1);
+    const p = model.apply(inputs);
+    const expected = wmmse(raw, 1, 1, 4);
+    expect(expected[0]).toBeGreaterThan(0.1); // user 0's power is interior, so a and b matter for it
+    expect(expected[0]).toBeLessThan(0.99);
+    expect(relErr(p.dataSync(), expected, 1)).toBeLessThan(2e-5);
+    tf.dispose(p);
     disposeInputs(inputs);
     model.dispose();
   });

@@ -32,6 +32,9 @@ import type { ParamStore } from './params';
  * features f(g_ij) = ln(1 + g_ij·p_max/σ²) on its edges (mask applied), row-normalised by the in-degree,
  * and D = f(g_ii); the authors use the raw amplitudes H (their channels have one fixed scale; ours vary).
  * Parameters: `layer{k}/a/{w_nbr,w_self,b}{l}`, `layer{k}/b/…`, `layer{k}/mu` (μ starts at 0).
+ * μ^k is a free scalar, unconstrained in sign as in the original paper (and the authors' code): nothing
+ * keeps Σ_j λ_j ŵ_j u_j² g_ji + μ^k positive, so a negative μ can drive the v step's denominator to or
+ * below 0 (the clamp to [0, √p_max] then bounds the power). This is deliberate, matching the paper.
  */
 export interface UwmmseOptions {
   /** Unfolded WMMSE iterations (default 4). */
@@ -64,7 +67,7 @@ const TINY = 1e-30;
 /** GCN input features X = (1, λ_i). */
 const GCN_IN = 2;
 
-/** A graph convolution network X' = act(S X W_nbr + D ⊙ X W_self + b), layer by layer. */
+/** A graph convolution network X' = act(S X W_nbr + diag(D) X W_self + b), layer by layer (b is not scaled by D). */
 export class Gcn {
   private readonly layers: { wNbr: tf.Variable; wSelf: tf.Variable; b: tf.Variable; act: Activation; fanIn: number; fanOut: number }[] = [];
 
@@ -86,8 +89,9 @@ export class Gcn {
     for (const layer of this.layers) {
       const x2 = tf.reshape(h, [b * k, layer.fanIn]) as tf.Tensor2D;
       const nbr = tf.reshape(dense(x2, layer.wNbr as tf.Tensor2D, null), [b, k, layer.fanOut]) as tf.Tensor3D;
-      const self = tf.reshape(dense(x2, layer.wSelf as tf.Tensor2D, layer.b as tf.Tensor1D), [b, k, layer.fanOut]);
-      const z = tf.add(tf.matMul(s, nbr), tf.mul(d, self));
+      // The bias is added after the diag(D) scaling: a dead link (D = f(g_ii) = 0) keeps it.
+      const self = tf.reshape(dense(x2, layer.wSelf as tf.Tensor2D, null), [b, k, layer.fanOut]);
+      const z = tf.add(tf.add(tf.matMul(s, nbr), tf.mul(d, self)), layer.b);
       h = (layer.act === 'relu' ? tf.relu(z) : tf.sigmoid(z)) as tf.Tensor3D;
     }
     return h;

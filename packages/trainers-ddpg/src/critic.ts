@@ -219,3 +219,19 @@ export function createCritic(options: CriticOptions, ctx: { users: number; seed:
   const kind: CriticKind = options.kind === 'auto' ? (ctx.actorKind === 'mlp' ? 'mlp' : 'graph') : options.kind;
   return kind === 'mlp' ? new MlpCritic(ctx.users, options.hidden, ctx.seed) : new GraphCritic(options.hidden, ctx.seed);
 }
+
+/**
+ * A fresh critic of the same kind and shape as `critic` (its own hidden widths, and its K for an MLP
+ * critic), initialised from `seed`: the target network V' of a prebuilt critic, whatever the config's
+ * `critic` options say. A critic of another class is rebuilt by `createCritic` from its `kind` and
+ * `options.hidden`.
+ */
+export function criticLike(critic: Critic, ctx: { users: number; seed: number }): Critic {
+  if (critic instanceof MlpCritic) return new MlpCritic(critic.users, critic.hidden, ctx.seed);
+  if (critic instanceof GraphCritic) return new GraphCritic(critic.hidden, ctx.seed);
+  const hidden = critic.options.hidden;
+  if (!Array.isArray(hidden) || !hidden.every((h) => Number.isInteger(h) && h >= 1)) {
+    throw new ValidationError('criticModel.options.hidden', 'the hidden widths of the prebuilt critic (its target network is built from them when gamma > 0)', hidden);
+  }
+  return createCritic({ kind: critic.kind, hidden }, ctx);
+}

@@ -3,6 +3,7 @@ import { Rng, sumRates } from '@rrm/core';
 import { fixedBeta, l2Distance } from '@rrm/distill';
 import { createWmmseTeacher } from '@rrm/teachers-wmmse';
 import { predictPowers } from '@rrm/trainers-unsup';
+import { GraphCritic, MlpCritic } from './critic';
 import { trainDdpg, type DdpgOptions } from './ddpg';
 import { exhaustiveBinary, mean, mlpActorBuilder, rayleigh, scaledRayleigh, testChannels } from './test-fixtures';
 
@@ -140,5 +141,16 @@ describe('trainDdpg', () => {
     r.critic.dispose();
     const { actorBuilder: _b, ...noBuilder } = base(3, 2, { gamma: 0.5 });
     await expect(trainDdpg(noBuilder)).rejects.toThrow(/trainer\.gamma/);
+  });
+
+  it('γ > 0 with a prebuilt critic of other hidden widths than trainer.critic builds the target critic like it', async () => {
+    for (const criticModel of [new MlpCritic(3, [8, 4], 5), new GraphCritic([6, 3], 5)]) {
+      // base() says critic: { hidden: [32] }; the target critic must follow the prebuilt one instead.
+      const r = await trainDdpg({ ...base(3, 2, { steps: 6, warmup: 2, logEvery: 6, gamma: 0.5, episodeLength: 2, tau: 0.1 }), criticModel });
+      expect(r.critic).toBe(criticModel);
+      expect(r.steps).toBe(6);
+      expect(Number.isFinite(r.final.criticLoss!)).toBe(true);
+      criticModel.dispose();
+    }
   });
 });

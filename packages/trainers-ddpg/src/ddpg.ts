@@ -13,7 +13,7 @@ import {
 } from '@rrm/core';
 import { distillationTerm, type BetaSchedule, type Distance } from '@rrm/distill';
 import { predictPowers, type TrainingProgress } from '@rrm/trainers-unsup';
-import { createCritic, type Critic } from './critic';
+import { createCritic, criticLike, type Critic } from './critic';
 import { PowerControlEnvironment, inputsFromArrays, type EvolveFn } from './environment';
 import { createNoise, noiseScale } from './noise';
 import { DDPG_OPTION_KEYS, resolveDdpgOptions, type DdpgConfig } from './options';
@@ -147,6 +147,98 @@ export function criticUpdate(critic: Critic, optimizer: tf.Optimizer, inputs: Mo
   return optimizerStep(optimizer, () => tf.mean(tf.square(tf.sub(critic.apply(inputs, actions), targets))) as tf.Scalar, critic.trainable, clipNorm);
 }
 
+/** What one DDPG update reads and changes: the networks and optimisers belong to the caller. */
+export interface DdpgUpdateContext {
+  readonly actor: PowerModel;
+  readonly critic: Critic;
+  /** Target networks μ_θ', V_φ' (used when γ > 0; both or neither). */
+  readonly targetActor?: PowerModel;
+  readonly targetCritic?: Critic;
+  readonly actorOptimizer: tf.Optimizer;
+  readonly criticOptimizer: tf.Optimizer;
+  readonly gamma: number;
+  readonly tau: number;
+  readonly clipNorm: number;
+  readonly users: number;
+  /** Noise power σ² and power budget of the environment (for the model inputs). */
+  readonly noise: number;
+  readonly pmax: number;
+  readonly distill?: DdpgDistill;
+}
+
+export interface DdpgUpdateResult {
+  readonly criticLoss: number;
+  readonly actorLoss: number;
+  /** D(μ(h), p_teacher) on the mini-batch; null without an AD term. */
+  readonly distillLoss: number | null;
+  /** β(t) used (0 without an AD term). */
+  readonly beta: number;
+}
+
+/**
+ * TD targets of a mini-batch, a constant [N] (outside every gradient closure: tfjs has no stopGradient):
+ *   y = r + γ (1 − done) V_φ'(μ_θ'(h') | h')
+ * with the target networks on the successor states h'; y = r when γ = 0 or without target networks or
+ * successor states (the one-step bandit).
+ */
+export function tdTargets(ctx: DdpgUpdateContext, mb: ReplayBatch): tf.Tensor1D {
+  const { targetActor: ta, targetCritic: tc } = ctx;
+  if (!(ctx.gamma > 0 && ta && tc && mb.nextGains && mb.nextWeights && mb.done)) return tf.tensor1d(Float32Array.from(mb.rewards));
+  const next = inputsFromArrays(mb.nextGains, mb.nextWeights, mb.size, ctx.users, { noise: ctx.noise, pmax: ctx.pmax });
+  const notDone = Float32Array.from(mb.done, (d) => 1 - d);
+  const targets = tf.tidy(() => {
+    const v = tc.apply(next, ta.apply(next));
+    return tf.add(tf.tensor1d(Float32Array.from(mb.rewards)), tf.mul(tf.mul(v, tf.tensor1d(notDone)), ctx.gamma)) as tf.Tensor1D;
+  });
+  disposeInputs(next);
+  return targets;
+}
+
+/**
+ * One DDPG update on a mini-batch (Alg. 1's inner loop): a critic step towards `tdTargets`, an actor
+ * step on −V_φ(μ_θ(h) | h) (+ β(t)·D with AD), then, with target networks, θ' ← τθ + (1 − τ)θ' and
+ * φ' ← τφ + (1 − τ)φ'.
+ */
+export function ddpgUpdate(ctx: DdpgUpdateContext, mb: ReplayBatch, progress: TrainingProgress): DdpgUpdateResult {
+  const { actor, critic, distill, users } = ctx;
+  const n = mb.size;
+  const inputs = inputsFromArrays(mb.gains, mb.weights, n, users, { noise: ctx.noise, pmax: ctx.pmax });
+  const actions = tf.tensor2d(mb.actions, [n, users]);
+  const targets = tdTargets(ctx, mb);
+  const criticLoss = criticUpdate(critic, ctx.criticOptimizer, inputs, actions, targets, ctx.clipNorm);
+
+  const beta = distill ? distill.schedule.value(progress) : 0;
+  const term = distill && beta !== 0 ? distillationTerm({ schedule: distill.schedule, distance: distill.distance, labels: mb.labels!, users }) : undefined;
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  let dist = 0;
+  const actorLoss = optimizerStep(
+    ctx.actorOptimizer,
+    () => {
+      const p = actor.apply(inputs);
+      const task = tf.neg(tf.mean(critic.apply(inputs, p))) as tf.Scalar;
+      if (!term) return task;
+      const v = term.value({ powers: p, indices: rows, progress });
+      dist = v.loss.dataSync()[0];
+      return tf.add(task, tf.mul(v.loss, v.coefficient)) as tf.Scalar;
+    },
+    actor.trainable,
+    ctx.clipNorm,
+  );
+  if (distill && !term) {
+    dist = tf.tidy(() => {
+      const labels = tf.tensor2d(mb.labels!, [n, users]);
+      return distill.distance.compute(tf.tidy(() => actor.apply(inputs)), labels).dataSync()[0];
+    });
+  }
+  if (ctx.gamma > 0 && ctx.targetActor && ctx.targetCritic) {
+    softUpdate(ctx.targetCritic.trainable, critic.trainable, ctx.tau);
+    softUpdate(ctx.targetActor.trainable, actor.trainable, ctx.tau);
+  }
+  tf.dispose([actions, targets]);
+  disposeInputs(inputs);
+  return { criticLoss, actorLoss, distillLoss: distill ? dist : null, beta };
+}
+
 function mean(xs: number[]): number | null {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
@@ -208,7 +300,8 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   let targetActor: PowerModel | undefined;
   if (useTargets) {
     const targetSeeds = s.get('target');
-    targetCritic = createCritic({ ...cfg.critic, kind: critic.kind }, { users, seed: targetSeeds.seed32(), actorKind: actor.kind });
+    // Built like the critic itself (a prebuilt critic may have other hidden widths than cfg.critic).
+    targetCritic = criticLike(critic, { users, seed: targetSeeds.seed32() });
     hardUpdate(targetCritic.trainable, critic.trainable);
     targetActor = opts.actorBuilder!({ users, pmax, noise, seed: targetSeeds.seed32() });
     copyNamedWeights(targetActor, actor);
@@ -247,64 +340,27 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
     opts.onLog?.(record);
   };
 
+  const updateContext: DdpgUpdateContext = {
+    actor,
+    critic,
+    targetActor,
+    targetCritic,
+    actorOptimizer: actorOpt,
+    criticOptimizer: criticOpt,
+    gamma: cfg.gamma,
+    tau: cfg.tau,
+    clipNorm: cfg.clipNorm,
+    users,
+    noise,
+    pmax,
+    distill,
+  };
   const update = (mb: ReplayBatch, progress: TrainingProgress) => {
-    const n = mb.size;
-    const inputs = inputsFromArrays(mb.gains, mb.weights, n, users, { noise, pmax });
-    const actions = tf.tensor2d(mb.actions, [n, users]);
-    let nextInputs: ModelInputs | undefined;
-    // TD target, a constant outside every gradient closure.
-    let targets: tf.Tensor1D;
-    if (useTargets && targetActor && targetCritic && mb.nextGains && mb.nextWeights && mb.done) {
-      nextInputs = inputsFromArrays(mb.nextGains, mb.nextWeights, n, users, { noise, pmax });
-      const notDone = Float32Array.from(mb.done, (d) => 1 - d);
-      const ni = nextInputs;
-      const ta = targetActor;
-      const tc = targetCritic;
-      targets = tf.tidy(() => {
-        const v = tc.apply(ni, ta.apply(ni));
-        return tf.add(tf.tensor1d(Float32Array.from(mb.rewards)), tf.mul(tf.mul(v, tf.tensor1d(notDone)), cfg.gamma)) as tf.Tensor1D;
-      });
-    } else {
-      targets = tf.tensor1d(Float32Array.from(mb.rewards));
-    }
-    criticLosses.push(criticUpdate(critic, criticOpt, inputs, actions, targets, cfg.clipNorm));
-
-    const b = distill ? distill.schedule.value(progress) : 0;
-    beta = b;
-    const term = distill && b !== 0 ? distillationTerm({ schedule: distill.schedule, distance: distill.distance, labels: mb.labels!, users }) : undefined;
-    const rows = Int32Array.from({ length: n }, (_, i) => i);
-    let dist = 0;
-    actorLosses.push(
-      optimizerStep(
-        actorOpt,
-        () => {
-          const p = actor.apply(inputs);
-          const task = tf.neg(tf.mean(critic.apply(inputs, p))) as tf.Scalar;
-          if (!term) return task;
-          const v = term.value({ powers: p, indices: rows, progress });
-          dist = v.loss.dataSync()[0];
-          return tf.add(task, tf.mul(v.loss, v.coefficient)) as tf.Scalar;
-        },
-        actor.trainable,
-        cfg.clipNorm,
-      ),
-    );
-    if (distill) {
-      if (!term) {
-        dist = tf.tidy(() => {
-          const labels = tf.tensor2d(mb.labels!, [n, users]);
-          return distill.distance.compute(tf.tidy(() => actor.apply(inputs)), labels).dataSync()[0];
-        });
-      }
-      distillLosses.push(dist);
-    }
-    if (useTargets && targetActor && targetCritic) {
-      softUpdate(targetCritic.trainable, critic.trainable, cfg.tau);
-      softUpdate(targetActor.trainable, actor.trainable, cfg.tau);
-    }
-    tf.dispose([actions, targets]);
-    disposeInputs(inputs);
-    if (nextInputs) disposeInputs(nextInputs);
+    const r = ddpgUpdate(updateContext, mb, progress);
+    criticLosses.push(r.criticLoss);
+    actorLosses.push(r.actorLoss);
+    beta = r.beta;
+    if (r.distillLoss !== null) distillLosses.push(r.distillLoss);
   };
 
   let step = 0;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '@rrm/core';
+import { ValidationError, type PowerModel } from '@rrm/core';
 import { createMlp } from '@rrm/models-mlp';
 import { earlyStopping } from './callbacks';
 import type { LossTerm } from './loss';
@@ -172,6 +172,35 @@ describe('trainDataset', () => {
     await expect(trainDataset({ model, train, test, epochs: 1, batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(trainDataset({ model, train, test, epochs: 1, optimizer: { kind: 'adagrad' } as never })).rejects.toThrow(/optimizer\.kind/);
     model.dispose();
+  });
+
+  it('rejects a model without trainable parameters up front (epochs > 0), before fit or any forward pass', async () => {
+    let calls = 0;
+    const fixed: PowerModel = {
+      kind: 'fixed',
+      options: {},
+      trainable: [],
+      apply: (inputs) => {
+        calls++;
+        return tf.onesLike(inputs.weights) as tf.Tensor2D;
+      },
+      fit: () => void calls++,
+      namedWeights: () => [],
+      loadWeights: () => undefined,
+      paramCount: () => 0,
+      macsPerSample: () => 0,
+      dispose: () => undefined,
+    };
+    const before = tf.memory().numTensors;
+    const run = trainDataset({ model: fixed, train, test, epochs: 1, callbacks: { onTrainBegin: () => void calls++ } });
+    await expect(run).rejects.toThrow(ValidationError);
+    await expect(trainDataset({ model: fixed, train, test, epochs: 1 })).rejects.toThrow(/model: expected a model with trainable parameters/);
+    expect(calls).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    // Evaluating it (epochs: 0) is still fine.
+    const result = await trainDataset({ model: fixed, train, test, epochs: 0 });
+    expect(result.records).toHaveLength(1);
+    expect(calls).toBeGreaterThan(0);
   });
 
   it('epochs: 0 only evaluates the initial model', async () => {

@@ -171,6 +171,11 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
   if (loss.kind === 'supervised' && !train.labels) {
     throw new ValidationError('train.labels', 'teacher powers [N, K] for the supervised loss (compute them with a teacher first)');
   }
+  // A model without parameters (e.g. uwmmse with plainWmmse: true) cannot be trained: say so up front,
+  // not after fit and the epoch-0 evaluation (where tf's variableGrads would fail).
+  if (epochs > 0 && model.trainable.length === 0) {
+    throw new ValidationError('model', 'a model with trainable parameters', `${model.kind} with none (use epochs: 0 to only evaluate it)`);
+  }
   const optSpec = resolveOptimizer(opts.optimizer);
   const callbacks: TrainerCallbacks[] = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? [...opts.callbacks] : [opts.callbacks as TrainerCallbacks];
   if (opts.earlyStopping) callbacks.push(earlyStoppingCallback(opts.earlyStopping));
