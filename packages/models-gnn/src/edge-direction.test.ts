@@ -110,3 +110,38 @@ describe('edge feature direction', () => {
     model.dispose();
   });
 });
+
+describe('asymmetric graphs (one direction of a link removed, as η_lc link removal does)', () => {
+  /** Only the edge 1 → 0 exists: transmitter 1 interferes at receiver 0, transmitter 0 reaches nobody. */
+  function oneWay(g01: number): RawBatch {
+    return { batch: 1, users: 2, gains: Float64Array.from([2, g01, 0, 1.5]), mask: Float64Array.from([0, 1, 0, 0]), weights: Float64Array.from([1, 1]) };
+  }
+  const change = (model: PowerModel) => {
+    const a = powers(model, oneWay(0.5));
+    const b = powers(model, oneWay(4));
+    return { d0: Math.abs(a[0] - b[0]), d1: Math.abs(a[1] - b[1]) };
+  };
+
+  it("uwgnn's v step gathers over the receivers a transmitter reaches: p_1 depends on g_01", () => {
+    // WMMSE's v_1 update has Σ_j λ_j w_j u_j² g_j1 over receivers j that transmitter 1 reaches (here j = 0).
+    // Aggregating over in-neighbours instead would leave node 1 with no neighbours at all.
+    const model = uwgnnBuilder({})(CTX);
+    const { d0, d1 } = change(model);
+    expect(d0).toBeGreaterThan(1e-6);
+    expect(d1).toBeGreaterThan(1e-6);
+    model.dispose();
+  });
+
+  it("gnn 'outgoing' gathers at the transmitter side, 'incoming' at the receiver side", () => {
+    const outgoing = gnnBuilder({ edges: 'outgoing', layers: 1 })(CTX);
+    const incoming = gnnBuilder({ edges: 'incoming', layers: 1 })(CTX);
+    const o = change(outgoing);
+    const i = change(incoming);
+    expect(o.d1).toBeGreaterThan(1e-6); // node 1 caused the interference g_01
+    expect(o.d0).toBeLessThan(1e-7);
+    expect(i.d0).toBeGreaterThan(1e-6); // node 0 received it
+    expect(i.d1).toBeLessThan(1e-7);
+    outgoing.dispose();
+    incoming.dispose();
+  });
+});

@@ -126,7 +126,11 @@ export class GnnModel extends GraphModel {
 
   protected forward(inputs: ModelInputs): tf.Tensor2D {
     const [b, k] = inputs.direct.shape;
-    const graph = new DenseGraph(inputs.mask);
+    // Neighbours are the links whose edge features the messages read: incoming j → i (mask), outgoing
+    // i → j (transposed mask), or either for 'both'. They differ only on asymmetric graphs (η_lc).
+    const t = tf.transpose(inputs.mask, [0, 2, 1]) as tf.Tensor3D;
+    const mask = this.config.edges === 'incoming' ? inputs.mask : this.config.edges === 'outgoing' ? t : (tf.maximum(inputs.mask, t) as tf.Tensor3D);
+    const graph = new DenseGraph(mask);
     const r = tf.concat([directFeatures(inputs, 'log'), weightFeature(inputs)], 2) as tf.Tensor3D;
     const edge = new EdgeInput(edgeChannels(inputs, this.config.edges, 'log'));
     let s: tf.Tensor3D = tf.zeros([b, k, this.config.hidden]);

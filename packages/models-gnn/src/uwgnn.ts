@@ -129,13 +129,15 @@ export class UwgnnLayer {
     eIn: EdgeInput,
     eOut: EdgeInput,
     graph: DenseGraph,
+    /** The reversed graph: the v step gathers from the receivers j that transmitter i interferes with (g_ji). */
+    graphOut: DenseGraph,
   ): { u: tf.Tensor3D; w: tf.Tensor3D; v: tf.Tensor3D } {
     const hv = tf.concat([hii, v], 2) as tf.Tensor3D;
     const u = this.convU.forward({ x: hv, edge: eIn, graph }); // (13)–(14)
     const w = this.mlp3.applyNd(tf.concat([hv, u], 2) as tf.Tensor3D); // (15)
     const uw = tf.concat([u, w], 2) as tf.Tensor3D;
     const x5 = tf.concat([lam, hii, uw], 2) as tf.Tensor3D;
-    const vNext = this.convV.forward({ x: x5, source: uw, edge: eOut, graph }); // (16)–(17)
+    const vNext = this.convV.forward({ x: x5, source: uw, edge: eOut, graph: graphOut }); // (16)–(17)
     return { u, w, v: vNext };
   }
 
@@ -165,6 +167,9 @@ export class UwgnnModel extends GraphModel {
   protected forward(inputs: ModelInputs): tf.Tensor2D {
     const [b, k] = inputs.direct.shape;
     const graph = new DenseGraph(inputs.mask);
+    // WMMSE's v step sums over the receivers j that transmitter i reaches (g_ji > 0): edges i → j, the
+    // transposed mask. On symmetric graphs the two coincide; link removal (η_lc) makes them differ.
+    const graphOut = new DenseGraph(tf.transpose(inputs.mask, [0, 2, 1]));
     const hii = directFeatures(inputs, 'log-sat');
     const lam = weightFeature(inputs);
     const eIn = new EdgeInput(edgeChannels(inputs, 'incoming', 'log-sat'));
@@ -172,7 +177,7 @@ export class UwgnnModel extends GraphModel {
     let v: tf.Tensor3D = tf.ones([b, k, 1]);
     for (let l = 0; l < this.config.layers; l++) {
       const layer = this.unrolled[this.config.shareWeights ? 0 : l];
-      v = layer.forward(v, hii, lam, eIn, eOut, graph).v;
+      v = layer.forward(v, hii, lam, eIn, eOut, graph, graphOut).v;
     }
     return tf.mul(tf.reshape(tf.square(v), [b, k]), inputs.pmax);
   }
