@@ -45,6 +45,8 @@ export async function distillDemo(opts: DistillDemoOptions): Promise<{ arm: stri
     ['trainer.epochs', opts.epochs ?? 20],
     ['trainer.batch', 64],
     ['trainer.optimizer.lr', 0.005],
+    // Cosine decay to 0: the final epoch is then a stable read-out rather than one noisy Adam step.
+    ['trainer.optimizer.schedule', { kind: 'cosine' }],
   ];
   mkdirSync(opts.out, { recursive: true });
   const results: { arm: string; result: TrainPipelineResult }[] = [];
