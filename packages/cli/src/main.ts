@@ -1,6 +1,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { NpyError, Progress, ValidationError, formatSeconds, requireInteger, type Registry } from '@rrm/core';
+import { NpyError, Progress, ValidationError, formatSeconds, requireInteger, type GainKind, type Layout, type Registry } from '@rrm/core';
+import type { ChannelFileOptions } from './channel-files';
 import { builtinRegistry } from './registry';
 import { generate } from './commands/generate';
 import { teach } from './commands/teach';
@@ -86,7 +87,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       const r = await teach({
         registry,
         teacher: spec,
-        input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+        input: channelInput(o),
         noise: positiveOption('--noise', o.noise),
         pmax: positiveOption('--pmax', o.pmax),
         initPowers: o.initPowers,
@@ -110,7 +111,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .option('--json', 'print one JSON object'),
   ).action((o) => {
     const r = evaluatePowers({
-      input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+      input: channelInput(o),
       powers: o.powers,
       noise: positiveOption('--noise', o.noise),
       pmax: positiveOption('--pmax', o.pmax),
@@ -167,7 +168,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     const r = await evaluateRun({
       registry,
       run: o.run,
-      input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+      input: channelInput(o),
       noise: o.noise === undefined ? undefined : positiveOption('--noise', o.noise),
       backend: o.backend,
     });
@@ -188,7 +189,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     const r = await predictRun({
       registry,
       run: o.run,
-      input: { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights },
+      input: channelInput(o),
       noise: o.noise === undefined ? undefined : positiveOption('--noise', o.noise),
       backend: o.backend,
       out: o.out,
@@ -260,6 +261,11 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     });
 
   return prog;
+}
+
+/** The channel-file flags every reading command shares (see conversionOptions). */
+function channelInput(o: { channels: string; layout: Layout; gain: GainKind; weights?: string }): ChannelFileOptions {
+  return { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights };
 }
 
 function collect(value: string, previous: string[]): string[] {
