@@ -1,13 +1,11 @@
 import { makeChannelBatch, streams, type ChannelBatch, type PowerProblem } from '@rrm/core';
+import { generateRayleigh } from '@rrm/channels';
 
 /** Test helpers (not part of the public API). */
 
-/** Gaussian interference channel: power gains |h|² ~ Exponential(1), h ~ CN(0,1). */
+/** Gaussian interference channel (h ~ CN(0,1), |h|² ~ Exponential(1)), from the channels package. */
 export function gaussianIC(batch: number, users: number, seed: number, weights?: Float64Array): ChannelBatch {
-  const rng = streams(seed).get('gains');
-  const g = new Float64Array(batch * users * users);
-  for (let n = 0; n < g.length; n++) g[n] = -Math.log(1 - rng.uniform());
-  return makeChannelBatch(g, [batch, users, users], { weights });
+  return { ...generateRayleigh({ batch, users, rng: streams(seed).get('gains') }), weights };
 }
 
 /** Gains spanning many orders of magnitude: 10^U(lo, hi). */

@@ -1,16 +1,14 @@
 import { makeChannelBatch, streams, type ChannelBatch, type PowerProblem } from '@rrm/core';
+import { generateRayleigh } from '@rrm/channels';
 
 /**
  * Test helpers (not part of the public API): channel batches and a naive scalar WMMSE written
  * straight from the equations of Shi et al. 2011, as an oracle independent of the SIMD kernel.
  */
 
-/** Gaussian interference channel: h ~ CN(0,1), so every power gain |h|² ~ Exponential(1) (−log(1−U)). */
+/** Gaussian interference channel (h ~ CN(0,1), |h|² ~ Exponential(1)), from the channels package. */
 export function gaussianIC(batch: number, users: number, seed: number, weights?: Float64Array): ChannelBatch {
-  const rng = streams(seed).get('gains');
-  const g = new Float64Array(batch * users * users);
-  for (let n = 0; n < g.length; n++) g[n] = -Math.log(1 - rng.uniform());
-  return makeChannelBatch(g, [batch, users, users], { weights });
+  return { ...generateRayleigh({ batch, users, rng: streams(seed).get('gains') }), weights };
 }
 
 /** Gains spanning many orders of magnitude (path-loss-like): 10^U(lo, hi). */
