@@ -14,3 +14,4 @@ export * from './backends';
 export * from './progress';
 export * from './model';
 export * from './training-progress';
+export * from './distances';

@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError, rejectUnknownKeys, requirePositive, type FactoryContext, type PluginEntry, type PluginSpec } from '@rrm/core';
+import { ValidationError, powerDistance, rejectUnknownKeys, requirePositive, type FactoryContext, type PluginEntry, type PluginSpec } from '@rrm/core';
 
 /**
- * Distances D(p, p_t) between the student's powers and the teacher's, both [B, K], as scalar tensors:
- * - `l2` (default; the AD paper's ‖p − p_t‖): (1/B) Σ_b sqrt(Σ_i (p_bi − p_t,bi)² + ε). The ε (default
- *   1e-12) keeps the gradient (p − p_t)/sqrt(‖p − p_t‖² + ε) finite when the student matches the teacher
- *   exactly (the gradient of sqrt at 0 is infinite); it adds at most √ε = 1e-6 to each sample's distance.
- * - `mse`: (1/(B·K)) Σ_b Σ_i (p_bi − p_t,bi)².
- * - `l1`: (1/B) Σ_b Σ_i |p_bi − p_t,bi| (subgradient at 0 as tfjs defines it for |x|).
+ * Distances D(p, p_t) between the student's powers and the teacher's as plugins; the formulas are core's
+ * `powerDistance` (shared with the supervised loss). `l2` is the default (the AD paper's ‖p − p_t‖), with
+ * its ε (default 1e-12) as an option.
  */
 export interface Distance {
   readonly kind: string;
@@ -33,18 +30,18 @@ export function l2Distance(options: Record<string, unknown> = {}, f = DISTANCE_F
   return {
     kind: 'l2',
     options: { epsilon },
-    compute: (p, t) => tf.tidy(() => tf.mean(tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(p, t)), 1), epsilon))) as tf.Scalar),
+    compute: (p, t) => powerDistance('l2', p, t, epsilon),
   };
 }
 
 export function mseDistance(options: Record<string, unknown> = {}, f = DISTANCE_FIELD): Distance {
   rejectUnknownKeys(f, options, []);
-  return { kind: 'mse', options: {}, compute: (p, t) => tf.tidy(() => tf.mean(tf.square(tf.sub(p, t))) as tf.Scalar) };
+  return { kind: 'mse', options: {}, compute: (p, t) => powerDistance('mse', p, t) };
 }
 
 export function l1Distance(options: Record<string, unknown> = {}, f = DISTANCE_FIELD): Distance {
   rejectUnknownKeys(f, options, []);
-  return { kind: 'l1', options: {}, compute: (p, t) => tf.tidy(() => tf.mean(tf.sum(tf.abs(tf.sub(p, t)), 1)) as tf.Scalar) };
+  return { kind: 'l1', options: {}, compute: (p, t) => powerDistance('l1', p, t) };
 }
 
 const BUILDERS: Record<string, { description: string; build: (options: Record<string, unknown>, f: string) => Distance }> = {

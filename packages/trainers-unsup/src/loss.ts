@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit, type TrainingProgress } from '@rrm/core';
+import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit, type TrainingProgress, type PowerDistanceKind, POWER_DISTANCES, powerDistance } from '@rrm/core';
 
 export { trainingProgress, type TrainingProgress } from '@rrm/core';
 
@@ -28,8 +28,8 @@ export interface LossTerm {
   value(ctx: LossTermContext): LossTermValue;
 }
 
-export type SupervisedDistance = 'mse' | 'l1' | 'l2';
-export const SUPERVISED_DISTANCES: readonly SupervisedDistance[] = ['mse', 'l1', 'l2'];
+export type SupervisedDistance = PowerDistanceKind;
+export const SUPERVISED_DISTANCES: readonly SupervisedDistance[] = POWER_DISTANCES;
 
 /** The task loss: `unsupervised` (−mean weighted sum rate) or `supervised` (distance to teacher labels). */
 export type LossSpec = { readonly kind: 'unsupervised' } | { readonly kind: 'supervised'; readonly distance?: SupervisedDistance };
@@ -61,17 +61,7 @@ export function unsupervisedLoss(inputs: ModelInputs, powers: tf.Tensor2D, unit:
  * - `l2`:  (1/B) Σ_b sqrt(‖p_b − p_t,b‖² + ε), ε = 1e-12 keeps the gradient finite at p = p_t.
  */
 export function supervisedLoss(powers: tf.Tensor2D, labels: tf.Tensor2D, distance: SupervisedDistance = 'mse'): tf.Scalar {
-  return tf.tidy(() => {
-    const d = tf.sub(powers, labels);
-    switch (distance) {
-      case 'mse':
-        return tf.mean(tf.square(d)) as tf.Scalar;
-      case 'l1':
-        return tf.mean(tf.sum(tf.abs(d), 1)) as tf.Scalar;
-      case 'l2':
-        return tf.mean(tf.sqrt(tf.add(tf.sum(tf.square(d), 1), 1e-12))) as tf.Scalar;
-    }
-  });
+  return powerDistance(distance, powers, labels);
 }
 
 /** The task loss of a batch; `labels` ([B, K]) are required for `supervised`. */
