@@ -15,3 +15,4 @@ export * from './progress';
 export * from './model';
 export * from './training-progress';
 export * from './distances';
+export * from './dense';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, rejectUnknownKeys, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
-import { ACTIVATIONS, type Activation } from './dense';
+import { ACTIVATIONS, rejectUnknownKeys, Rng, type Activation, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
 import { EDGE_FEATURES, directFeatures, edgeChannels, transformWidth, weightFeature, type EdgeFeatures } from './features';
 import { AGGREGATIONS, DenseGraph, type Aggregation } from './graph';
 import { EdgeInput, MessagePassing } from './message-passing';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { customOp } from './dense';
+import { customOp } from '@rrm/core';
 
 /** How messages from the senders j of receiver i are combined: ⊕ ∈ {Σ, mean, max}. */
 export type Aggregation = 'sum' | 'mean' | 'max';

@@ -1,4 +1,3 @@
-export * from './dense';
 export * from './params';
 export * from './mlp';
 export * from './graph';

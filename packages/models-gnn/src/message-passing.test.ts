@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@rrm/core';
+import { activate, Rng, type Activation } from '@rrm/core';
 import { describe, expect, it } from 'vitest';
-import { activate, type Activation } from './dense';
 import { DenseGraph, maskedMax, maskedMean, maskedSum, type Aggregation } from './graph';
 import { EdgeInput, MessagePassing, pairwise, pairwiseConstEdges, type MessagePassingOptions } from './message-passing';
 import type { Mlp } from './mlp';

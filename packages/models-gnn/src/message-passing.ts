@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@rrm/core';
-import { activate, activationGrad, customOp, dense, type Activation } from './dense';
+import { activate, activationGrad, customOp, dense, type Activation, type Rng } from '@rrm/core';
 import { aggregate, type Aggregation, type DenseGraph } from './graph';
 import { Mlp, type Init } from './mlp';
 import type { ParamStore } from './params';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '@rrm/core';
-import { dense, type Activation } from './dense';
+import { dense, type Activation, type Rng } from '@rrm/core';
 import type { ParamStore } from './params';
 
 /** Weight initialisation: Glorot (Xavier) uniform U(±√(6/(fan_in+fan_out))) or He normal N(0, 2/fan_in). */

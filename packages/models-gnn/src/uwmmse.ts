@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, rejectUnknownKeys, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
-import { dense, type Activation } from './dense';
+import { dense, rejectUnknownKeys, Rng, type Activation, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
 import { gainFeatures, snrScale, weightFeature } from './features';
 import { DenseGraph } from './graph';
 import { INITS, initWeights, type Init } from './mlp';

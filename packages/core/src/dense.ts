@@ -1,8 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Element-wise activations of the dense layers (`none` is the identity). */
-export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'none';
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'none'];
+export type Activation = 'relu' | 'leaky-relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'none';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'leaky-relu', 'elu', 'selu', 'tanh', 'sigmoid', 'none'];
+
+/** Slope of leaky-relu for negative inputs (Keras/PyTorch-style small slope). */
+export const LEAKY_RELU_SLOPE = 0.01;
+// SELU constants (Klambauer et al. 2017), as tf.selu uses them.
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 
 /**
  * A custom-gradient op: `fn` gets the input tensors and tfjs's save function, returns the value and the
@@ -24,6 +30,12 @@ export function activate<T extends tf.Tensor>(z: T, activation: Activation): T {
   switch (activation) {
     case 'relu':
       return tf.relu(z);
+    case 'leaky-relu':
+      return tf.leakyRelu(z, LEAKY_RELU_SLOPE);
+    case 'elu':
+      return tf.elu(z);
+    case 'selu':
+      return tf.selu(z);
     case 'tanh':
       return tf.tanh(z);
     case 'sigmoid':
@@ -35,12 +47,19 @@ export function activate<T extends tf.Tensor>(z: T, activation: Activation): T {
 
 /**
  * dL/dz from dL/dy for y = act(z), written with the output y only (saved by the forward pass):
- * relu' = step(y), sigmoid' = y(1 − y), tanh' = 1 − y².
+ * relu' = step(y), sigmoid' = y(1 − y), tanh' = 1 − y²; the piecewise ones keep the sign of z, so
+ * leaky-relu' = y > 0 ? 1 : slope, elu' = y > 0 ? 1 : y + 1, selu' = y > 0 ? scale : y + scale·alpha.
  */
 export function activationGrad<T extends tf.Tensor>(dy: T, y: tf.Tensor, activation: Activation): T {
   switch (activation) {
     case 'relu':
       return tf.mul(dy, tf.step(y));
+    case 'leaky-relu':
+      return tf.mul(dy, tf.where(tf.greater(y, 0), tf.onesLike(y), tf.fill(y.shape, LEAKY_RELU_SLOPE)));
+    case 'elu':
+      return tf.mul(dy, tf.where(tf.greater(y, 0), tf.onesLike(y), tf.add(y, 1)));
+    case 'selu':
+      return tf.mul(dy, tf.where(tf.greater(y, 0), tf.fill(y.shape, SELU_SCALE), tf.add(y, SELU_SCALE * SELU_ALPHA)));
     case 'sigmoid':
       return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
     case 'tanh':
@@ -75,8 +94,9 @@ export function dense<T extends tf.Tensor>(x: T, w: tf.Tensor2D, b: tf.Tensor1D 
   const op = customOp<T>((inputs, save) => {
     const [xx, ww, bb] = inputs as [tf.Tensor, tf.Tensor2D, tf.Tensor1D | undefined];
     const x2 = tf.reshape(xx, [n, fanIn]) as tf.Tensor2D;
-    let y = tf.fused.matMul({ a: x2, b: ww, bias: bb, activation: fusedActivation(activation) }) as tf.Tensor2D;
-    if (activation === 'tanh') y = tf.tanh(y) as tf.Tensor2D;
+    const fused = fusedActivation(activation);
+    let y = tf.fused.matMul({ a: x2, b: ww, bias: bb, activation: fused }) as tf.Tensor2D;
+    if (fused === 'linear' && activation !== 'none') y = activate(y, activation);
     // y is needed only for act'(·); saving copies it on wasm, so skip it for the identity.
     save(activation === 'none' ? [x2, ww] : [x2, ww, y]);
     return {
