@@ -8,8 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { Registry, backendsPlugin, modelInputs, disposeInputs, streams, sumRateTensor, useBackend, type PluginSpec } from '@rrm/core';
+import { Registry, backendsPlugin, modelInputs, disposeInputs, streams, trainingProgress, useBackend, type PluginSpec } from '@rrm/core';
+import { DatasetBatches, GradientWorkers, datasetInputs, resolveLoss, shardGradients } from '@rrm/trainers-unsup';
 import { channelsPlugin } from '@rrm/channels';
 import { gnnPlugin } from '@rrm/models-gnn';
 import { mlpPlugin } from '@rrm/models-mlp';
@@ -27,27 +29,47 @@ function channels(users: number, batch: number, seed = 0) {
   return registry.create('channel', { kind: 'rayleigh' }).generate({ batch, users, rng: streams(seed).get('bench') });
 }
 
-/** Median ms of one full Adam step (forward, sum-rate loss, backward, update) at batch B. */
-function trainStep(spec: PluginSpec, users: number, batch: number, runs = 7, steps = 5): number {
+const BENCH_REPLICA = fileURLToPath(new URL('./bench-replica.ts', import.meta.url));
+
+/**
+ * Median ms of one full Adam step (forward, sum-rate loss, backward, update) at batch B, through the
+ * trainer's own step (`shardGradients`, or `GradientWorkers.gradients` with the batch split over
+ * `workers` threads).
+ */
+async function trainStep(spec: PluginSpec, users: number, batch: number, runs = 7, steps = 5, workers = 1): Promise<number> {
   const model = registry.create('model', spec)({ users, pmax: 1, noise: 1, seed: 1 });
-  const inputs = modelInputs(channels(users, batch), { noise: 1, pmax: 1 });
+  const train = { channels: channels(users, batch), noise: 1, pmax: 1 };
+  const inputs = datasetInputs(train);
   model.fit?.(inputs);
+  const data = new DatasetBatches(train);
+  const loss = resolveLoss('unsupervised');
+  const indices = Int32Array.from({ length: batch }, (_, i) => i);
+  const progress = trainingProgress(0, 1, 0, 1);
+  const group =
+    workers > 1
+      ? await GradientWorkers.start({ count: workers - 1, replica: { module: BENCH_REPLICA, args: { spec, users } }, backend: tf.getBackend(), model, train, loss, unit: 'bits' })
+      : undefined;
   const opt = tf.train.adam(1e-3);
-  const step = () =>
-    tf.tidy(() => {
-      opt.minimize(() => tf.neg(tf.mean(sumRateTensor(inputs.gains, inputs.direct, model.apply(inputs), 1, inputs.weights))) as tf.Scalar, false, model.trainable);
-    });
-  for (let w = 0; w < 3; w++) step();
-  const per: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    for (let s = 0; s < steps; s++) step();
-    per.push((performance.now() - t0) / steps);
+  const step = async () => {
+    const r = group ? await group.gradients(model, data, loss, undefined, indices, progress, 'bits') : shardGradients(model, data, loss, undefined, indices, progress, 'bits');
+    opt.applyGradients(model.trainable.map((v, i) => ({ name: v.name, tensor: r.grads[i] })));
+    tf.dispose([...r.grads, r.task]);
+  };
+  try {
+    for (let w = 0; w < 3; w++) await step();
+    const per: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      for (let s = 0; s < steps; s++) await step();
+      per.push((performance.now() - t0) / steps);
+    }
+    return median(per);
+  } finally {
+    await group?.close();
+    opt.dispose();
+    disposeInputs(inputs);
+    model.dispose();
   }
-  opt.dispose();
-  disposeInputs(inputs);
-  model.dispose();
-  return median(per);
 }
 
 /** Median ms per sample of batched inference (no gradient bookkeeping). */
@@ -124,12 +146,20 @@ export async function benchModels(): Promise<(BenchRecord & { reference?: string
     });
     console.error(`  ${id}: ${ms.toFixed(ms < 1 ? 4 : 2)} ${unit}`);
   };
-  push('train-mlp-k20', trainStep({ kind: 'mlp', hidden: [200, 200], input: 'raw' }, 20, 64), 'ms/step (B=64)', 64, 'mlp');
-  // shareWeights + outgoing edge feature = the torch_reference.py DenseGNN (plus λ as an input).
-  push('train-gnn-dense-k40', trainStep({ kind: 'gnn', shareWeights: true, edges: 'outgoing' }, 40, 64, 3, 2), 'ms/step (B=64)', 64, 'gnn');
-  push('train-wcgcn-k40', trainStep({ kind: 'wcgcn' }, 40, 64, 3, 2), 'ms/step (B=64)', 64);
-  push('train-uwgnn-k10', trainStep({ kind: 'uwgnn' }, 10, 64), 'ms/step (B=64)', 64);
-  push('train-uwgnn-k50', trainStep({ kind: 'uwgnn' }, 50, 64, 3, 2), 'ms/step (B=64)', 64);
+  // Training steps: one thread, then the batch split over two threads (one tfjs engine per core).
+  const trainShapes: [string, PluginSpec, number, number, number][] = [
+    ['train-mlp-k20', { kind: 'mlp', hidden: [200, 200], input: 'raw' }, 20, 9, 10],
+    // shareWeights + outgoing edge feature = the torch_reference.py DenseGNN (plus λ as an input).
+    ['train-gnn-dense-k40', { kind: 'gnn', shareWeights: true, edges: 'outgoing' }, 40, 3, 2],
+    ['train-wcgcn-k40', { kind: 'wcgcn' }, 40, 3, 2],
+    ['train-uwgnn-k10', { kind: 'uwgnn' }, 10, 7, 5],
+    ['train-uwgnn-k50', { kind: 'uwgnn' }, 50, 3, 2],
+  ];
+  const torchKey = (id: string) => (id === 'train-mlp-k20' ? 'mlp' : id === 'train-gnn-dense-k40' ? 'gnn' : undefined);
+  for (const [id, spec, K, runs, steps] of trainShapes) {
+    push(id, await trainStep(spec, K, 64, runs, steps), 'ms/step (B=64)', 64, torchKey(id));
+    push(`${id}-2w`, await trainStep(spec, K, 64, runs, steps, 2), 'ms/step (B=64)', 64, torchKey(id), `tfjs-${backend} ×2 threads`);
+  }
   for (const K of [10, 30, 50]) {
     for (const kind of ['uwgnn', 'wcgcn', 'gnn']) push(`infer-${kind}-k${K}`, inferPerSample({ kind }, K, 500), 'ms/sample', 1);
     push(`wmmse100-infer-k${K}`, await wmmsePerSample(K), 'ms/sample', 1, undefined, 'wasm-simd teacher (1 thread)');

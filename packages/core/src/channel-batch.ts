@@ -104,6 +104,27 @@ export function sliceBatch(channels: ChannelBatch, start: number, end: number): 
   };
 }
 
+/** The samples `indices` (in that order) as a new batch sharing no memory with the original. */
+export function gatherBatch(channels: ChannelBatch, indices: ArrayLike<number>): ChannelBatch {
+  const { users, batch } = channels;
+  const kk = users * users;
+  const n = indices.length;
+  const gains = new Float64Array(n * kk);
+  const weights = channels.weights && new Float64Array(n * users);
+  const geometry = channels.geometry && { tx: new Float64Array(n * users * 2), rx: new Float64Array(n * users * 2) };
+  for (let r = 0; r < n; r++) {
+    const s = indices[r];
+    if (!(Number.isInteger(s) && s >= 0 && s < batch)) throw new RangeError(`gatherBatch: index ${s} outside [0, ${batch})`);
+    gains.set(channels.gains.subarray(s * kk, (s + 1) * kk), r * kk);
+    weights?.set(channels.weights!.subarray(s * users, (s + 1) * users), r * users);
+    if (geometry) {
+      geometry.tx.set(channels.geometry!.tx.subarray(s * users * 2, (s + 1) * users * 2), r * users * 2);
+      geometry.rx.set(channels.geometry!.rx.subarray(s * users * 2, (s + 1) * users * 2), r * users * 2);
+    }
+  }
+  return { batch: n, users, gains, weights, geometry };
+}
+
 /** Direct gains g_ii, [B, K]. */
 export function directGains(channels: ChannelBatch): Float64Array {
   const { batch, users, gains } = channels;

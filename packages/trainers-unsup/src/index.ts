@@ -7,3 +7,5 @@ export * from './evaluate';
 export * from './weights-io';
 export * from './plugin';
 export { trainersPlugin as plugin } from './plugin';
+export * from './shard';
+export * from './data-parallel';

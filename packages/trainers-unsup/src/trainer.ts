@@ -2,16 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import {
   ValidationError,
   disposeInputs,
-  gatherInputs,
   requireInteger,
-  sliceInputs,
   streams,
-  type ModelInputs,
   type PowerModel,
   type RateUnit,
 } from '@rrm/core';
 import { earlyStopping as earlyStoppingCallback, type CallbackContext, type EarlyStoppingOptions, type TrainerCallbacks } from './callbacks';
-import { checkDataset, datasetInputs, type Dataset } from './dataset';
+import { DatasetBatches, checkDataset, datasetInputs, type Dataset } from './dataset';
+import { GradientWorkers, resolveWorkers, type ReplicaSpec } from './data-parallel';
+import { shardGradients } from './shard';
 import { DEFAULT_EVAL_BATCH, predictInputs, sumRateOf } from './evaluate';
 import { resolveLoss, taskLoss, trainingProgress, type LossKind, type LossSpec, type LossTerm, type ResolvedLoss, type TrainingProgress } from './loss';
 import {
@@ -94,6 +93,13 @@ export interface TrainOptions {
   readonly evalBatchSize?: number;
   /** Call model.fit(train inputs) before training, e.g. to fit input standardisation (default true). */
   readonly fitModel?: boolean;
+  /**
+   * Threads computing each step's gradient (data-parallel; default 1 = this thread only; 'auto' = one
+   * per core). More than 1 needs `replica`, which tells the worker threads how to build the model and the
+   * extra loss term. Results agree with one thread up to float rounding.
+   */
+  readonly workers?: number | 'auto';
+  readonly replica?: ReplicaSpec;
 }
 
 /** Mean per sample of per-batch scalars, read back with one sync per epoch. */
@@ -176,12 +182,15 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
   if (epochs > 0 && model.trainable.length === 0) {
     throw new ValidationError('model', 'a model with trainable parameters', `${model.kind} with none (use epochs: 0 to only evaluate it)`);
   }
+  const workers = resolveWorkers(opts.workers);
+  if (workers > 1 && epochs > 0 && !opts.replica) {
+    throw new ValidationError('replica', `a replica factory { module, export?, args } for workers = ${workers} (worker threads build their own model with it)`);
+  }
   const optSpec = resolveOptimizer(opts.optimizer);
   const callbacks: TrainerCallbacks[] = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? [...opts.callbacks] : [opts.callbacks as TrainerCallbacks];
   if (opts.earlyStopping) callbacks.push(earlyStoppingCallback(opts.earlyStopping));
 
   const n = train.channels.batch;
-  const k = train.channels.users;
   const batchesPerEpoch = Math.ceil(n / batchSize);
   const steps = epochs * batchesPerEpoch;
   const records: EpochRecord[] = [];
@@ -197,12 +206,22 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
     },
   };
 
-  const trainInputs = datasetInputs(train);
+  const batches = new DatasetBatches(train);
   const testInputs = datasetInputs(test);
-  const labels = loss.kind === 'supervised' ? tf.tensor2d(Float32Array.from(train.labels!), [n, k]) : undefined;
   const optimizer = createOptimizer(optSpec);
+  let group: GradientWorkers | undefined;
   try {
-    if (opts.fitModel !== false) model.fit?.(trainInputs);
+    if (opts.fitModel !== false && model.fit) {
+      const all = datasetInputs(train);
+      try {
+        model.fit(all);
+      } finally {
+        disposeInputs(all);
+      }
+    }
+    if (workers > 1 && epochs > 0) {
+      group = await GradientWorkers.start({ count: workers - 1, replica: opts.replica!, backend: tf.getBackend(), model, train, loss, unit });
+    }
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
 
     const evaluate = () => sumRateOf(test, predictInputs(model, testInputs, evalBatch), unit);
@@ -227,7 +246,7 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
     };
 
     // Epoch 0: the initial model, losses from a forward pass over the training set.
-    await finishEpoch(0, initialLosses(model, trainInputs, labels, loss, extraLoss, batchSize, trainingProgress(0, epochs, 0, steps), unit), 0, 0);
+    await finishEpoch(0, initialLosses(model, batches, loss, extraLoss, batchSize, trainingProgress(0, epochs, 0, steps), unit), 0, 0);
 
     let aborted = false;
     const rng = streams(seed).get('shuffle');
@@ -254,7 +273,9 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
           setLearningRate(optimizer, lr);
           learningRate = lr;
         }
-        const coefficient = trainStep(model, optimizer, trainInputs, labels, loss, extraLoss, indices, progress, unit, acc);
+        const coefficient = group
+          ? await parallelStep(group, model, optimizer, batches, loss, extraLoss, indices, progress, unit, acc)
+          : trainStep(model, optimizer, batches, loss, extraLoss, indices, progress, unit, acc);
         step++;
         if (callbacks.some((cb) => cb.onBatchEnd)) {
           const info = { epoch, batch: b, batchSize: indices.length, progress, learningRate, coefficient };
@@ -278,10 +299,9 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
     for (const cb of callbacks) await cb.onTrainEnd?.(result, ctx);
     return result;
   } finally {
-    disposeInputs(trainInputs);
     disposeInputs(testInputs);
-    if (labels) labels.dispose();
     optimizer.dispose();
+    await group?.close();
   }
 }
 
@@ -289,8 +309,7 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
 function trainStep(
   model: PowerModel,
   optimizer: tf.Optimizer,
-  trainInputs: ModelInputs,
-  labels: tf.Tensor2D | undefined,
+  batches: DatasetBatches,
   loss: ResolvedLoss,
   extraLoss: LossTerm | undefined,
   indices: Int32Array,
@@ -298,58 +317,59 @@ function trainStep(
   unit: RateUnit,
   acc: LossAccumulator,
 ): number {
-  // Data for the batch, gathered outside the gradient closure (constants for the gradient).
-  const batch = gatherInputs(trainInputs, indices);
-  const batchLabels = labels ? tf.tidy(() => tf.gather(labels, tf.tensor1d(indices, 'int32')) as tf.Tensor2D) : undefined;
-  let task: tf.Scalar | undefined;
-  let extra: tf.Scalar | undefined;
-  let coefficient = 0;
-  try {
-    const { value, grads } = tf.variableGrads(() => {
-      const powers = model.apply(batch);
-      const t = taskLoss(loss, batch, powers, batchLabels, unit);
-      task = tf.keep(t);
-      if (!extraLoss) return t;
-      const term = extraLoss.value({ powers, indices, progress });
-      coefficient = term.coefficient;
-      extra = tf.keep(term.loss);
-      return tf.add(t, tf.mul(term.loss, coefficient)) as tf.Scalar;
-    }, model.trainable);
-    optimizer.applyGradients(grads);
-    if (value !== task) tf.dispose(value); // without an extra term the value is the task loss itself
-    tf.dispose(grads);
-    acc.add(task!, extra, coefficient, indices.length);
-    return coefficient;
-  } catch (err) {
-    tf.dispose([task, extra].filter((t): t is tf.Scalar => t !== undefined));
-    throw err;
-  } finally {
-    disposeInputs(batch);
-    batchLabels?.dispose();
-  }
+  const r = shardGradients(model, batches, loss, extraLoss, indices, progress, unit);
+  applyGradients(optimizer, model, r.grads);
+  acc.add(r.task, r.extra, r.coefficient, indices.length);
+  return r.coefficient;
+}
+
+/** One optimiser step with the mini-batch split over this thread and the gradient workers. */
+async function parallelStep(
+  group: GradientWorkers,
+  model: PowerModel,
+  optimizer: tf.Optimizer,
+  batches: DatasetBatches,
+  loss: ResolvedLoss,
+  extraLoss: LossTerm | undefined,
+  indices: Int32Array,
+  progress: TrainingProgress,
+  unit: RateUnit,
+  acc: LossAccumulator,
+): Promise<number> {
+  const r = await group.gradients(model, batches, loss, extraLoss, indices, progress, unit);
+  applyGradients(optimizer, model, r.grads);
+  acc.add(r.task, r.extra, r.coefficient, indices.length);
+  return r.coefficient;
+}
+
+/** Applies gradients given in `model.trainable` order; disposes them. */
+function applyGradients(optimizer: tf.Optimizer, model: PowerModel, grads: tf.Tensor[]): void {
+  const map: tf.NamedTensorMap = {};
+  model.trainable.forEach((v, i) => (map[v.name] = grads[i]));
+  optimizer.applyGradients(map);
+  tf.dispose(grads);
 }
 
 /** Task and extra losses of the initial model over the training set (forward only, in order). */
 function initialLosses(
   model: PowerModel,
-  trainInputs: ModelInputs,
-  labels: tf.Tensor2D | undefined,
+  batches: DatasetBatches,
   loss: ResolvedLoss,
   extraLoss: LossTerm | undefined,
   batchSize: number,
   progress: TrainingProgress,
   unit: RateUnit,
 ): ReturnType<LossAccumulator['finish']> {
-  const [n, k] = trainInputs.direct.shape;
+  const n = batches.dataset.channels.batch;
   const acc = new LossAccumulator();
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const indices = range(start, end);
     let coefficient = 0;
     const [task, extra] = tf.tidy(() => {
-      const batch = sliceInputs(trainInputs, start, end);
+      const batch = batches.inputs(indices);
+      const batchLabels = loss.kind === 'supervised' ? batches.labels(indices) : undefined;
       const powers = model.apply(batch);
-      const batchLabels = labels ? (labels.slice([start, 0], [end - start, k]) as tf.Tensor2D) : undefined;
       const t = taskLoss(loss, batch, powers, batchLabels, unit);
       if (!extraLoss) return [t];
       const term = extraLoss.value({ powers, indices, progress });
