@@ -48,7 +48,7 @@ export const DEFAULT_CONFIG: PipelineConfig = {
 
 const TOP_KEYS = Object.keys(DEFAULT_CONFIG);
 
-const DATASET_TRAINER_KEYS = ['kind', 'epochs', 'batch', 'optimizer', 'earlyStopping'];
+const DATASET_TRAINER_KEYS = ['kind', 'epochs', 'batch', 'optimizer', 'earlyStopping', 'workers'];
 
 /** Sections that are `{ kind, ...options }` of a plugin: a new kind starts from empty options. */
 export const PLUGIN_SECTIONS = ['channel', 'teacher', 'reference', 'model', 'distill.beta'];

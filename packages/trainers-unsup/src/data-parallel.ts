@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError, requireInteger, type PowerModel, type RateUnit, type TrainingProgress } from '@rrm/core';
+import { ValidationError, type PowerModel, type RateUnit, type TrainingProgress } from '@rrm/core';
 import type { Dataset, DatasetBatches } from './dataset';
 import type { LossTerm, ResolvedLoss } from './loss';
 import { shardGradients, splitShards, type ShardGradients } from './shard';
@@ -36,7 +36,8 @@ export interface ReplicaSpec {
 export function resolveWorkers(value: unknown, field = 'workers'): number {
   if (value === undefined) return 1;
   if (value === 'auto') return Math.max(1, availableParallelism());
-  return requireInteger(field, value, 1);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ValidationError(field, `an integer >= 1 or 'auto'`, value);
+  return value;
 }
 
 /** @internal Messages between the trainer and its gradient workers. */

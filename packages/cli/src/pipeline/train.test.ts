@@ -106,6 +106,23 @@ describe('rrm train pipeline', () => {
     const { records } = await trainPipeline({ registry, config, out: join(dir(), 'local') });
     expect(records[1].beta).toBeGreaterThan(records[3].beta);
   });
+
+  it('trains data-parallel with trainer.workers = 2 (worker threads load the local β plugin too): same metrics as one thread up to float rounding', async () => {
+    const registry = builtinRegistry();
+    const file = resolve(__dirname, '../../../../examples/plugins/sqrt-decay-beta.ts');
+    await loadLocalPlugins([file], registry);
+    const sets: [string, unknown][] = [['distill.beta.kind', 'sqrt-decay'], ['plugins', [file]], ['teacher.iterations', 10], ['backend', 'wasm']];
+    const cache = dir();
+    const one = await trainPipeline({ registry, config: tiny(sets, cache), out: join(dir(), 'w1') });
+    const two = await trainPipeline({ registry, config: tiny([...sets, ['trainer.workers', 2]], cache), out: join(dir(), 'w2') });
+    expect(two.records).toHaveLength(4);
+    two.records.forEach((r, i) => {
+      expect(r.testSumRate).toBeCloseTo(one.records[i].testSumRate, 4);
+      expect(r.distillLoss).toBeCloseTo(one.records[i].distillLoss, 4);
+      expect(r.beta).toBeCloseTo(one.records[i].beta, 10);
+    });
+    expect(two.records[3].testSumRate).not.toBe(two.records[0].testSumRate);
+  });
 });
 
 describe('config validation', () => {
@@ -129,6 +146,8 @@ describe('config validation', () => {
     await fails([['channel.variance', -2]], /channel\.variance/);
     await fails([['backend', 'quantum']], /backend\.kind: expected a registered backend/);
     await fails([['distill.distance', 'l3']], /distill\.distance: expected a registered distance \(l1, l2, mse\), got "l3"/);
+    await fails([['trainer.workers', 0]], /trainer\.workers: expected an integer/);
+    await fails([['trainer.workers', 'many']], /trainer\.workers/);
   });
 });
 

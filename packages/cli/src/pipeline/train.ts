@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   ValidationError,
   meanSumRate,
@@ -12,6 +13,7 @@ import {
   loadModelWeights,
   resolveEarlyStopping,
   resolveOptimizer,
+  resolveWorkers,
   saveModelWeights,
   trainDataset,
   type Dataset,
@@ -59,7 +61,10 @@ export function resolvePlugins(registry: Registry, config: PipelineConfig) {
   const distance = distilling ? registry.create('distance', { kind: config.distill.distance }, 'distill.distance') : undefined;
   const optimizer = optimizerSpec(config);
   if (config.trainer.kind === 'ddpg') resolveDdpgOptions(ddpgOptions(config), 'trainer');
-  else resolveOptimizer(optimizer, 'trainer.optimizer');
+  else {
+    resolveOptimizer(optimizer, 'trainer.optimizer');
+    resolveWorkers(config.trainer.workers, 'trainer.workers');
+  }
   const earlyStopping = config.trainer.earlyStopping === undefined ? undefined : resolveEarlyStopping(config.trainer.earlyStopping as Record<string, unknown>, 'trainer.earlyStopping');
   return { channel, teacher, reference, buildModel, schedule, distance, optimizer, earlyStopping };
 }
@@ -74,6 +79,11 @@ export function ddpgOptions(config: PipelineConfig): Record<string, unknown> {
 export function optimizerSpec(config: PipelineConfig): OptimizerSpec {
   const { lr, ...rest } = config.trainer.optimizer;
   return { ...rest, learningRate: lr } as OptimizerSpec;
+}
+
+/** The AD term of a config (undefined without distillation or labels). */
+export function extraLossOf(plugins: ReturnType<typeof resolvePlugins>, labels: Float64Array | undefined, users: number) {
+  return plugins.schedule && plugins.distance && labels ? distillationTerm({ schedule: plugins.schedule, distance: plugins.distance, labels, users }) : undefined;
 }
 
 export function buildModel(registry: Registry, config: PipelineConfig, users: number): PowerModel {
@@ -112,10 +122,8 @@ export async function trainPipeline(opts: TrainPipelineOptions): Promise<TrainPi
   const run = RunFolder.create(opts.out, config);
   const name = opts.name ?? opts.out.split('/').filter(Boolean).pop() ?? 'run';
   const wmmseMean = reference.reduce((a, b) => a + b, 0) / reference.length;
-  const extraLoss =
-    plugins.schedule && plugins.distance && labels
-      ? distillationTerm({ schedule: plugins.schedule, distance: plugins.distance, labels, users })
-      : undefined;
+  const extraLoss = extraLossOf(plugins, labels, users);
+  const workers = resolveWorkers(config.trainer.workers, 'trainer.workers');
 
   const epochs = config.trainer.epochs;
   let status: RunSummary['status'] = 'running';
@@ -144,6 +152,9 @@ export async function trainPipeline(opts: TrainPipelineOptions): Promise<TrainPi
     optimizer: plugins.optimizer,
     loss: config.trainer.kind as 'unsupervised' | 'supervised',
     extraLoss,
+    workers,
+    // Worker threads rebuild the model and the AD term from the config (see replica.ts).
+    replica: workers > 1 ? { module: fileURLToPath(new URL('./replica.ts', import.meta.url)), args: { config, users, labels } } : undefined,
     signal: opts.signal,
     earlyStopping: plugins.earlyStopping,
     callbacks: {
