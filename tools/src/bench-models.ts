@@ -109,23 +109,36 @@ interface TorchRow {
   step_ms_median: number;
 }
 
-/** Runs ../shared/bench/torch_reference.py in its best configuration (STACK.md) when torch is installed. */
+const TORCH_ENV = { BENCH_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE', MALLOC_MMAP_THRESHOLD_: '1073741824', MALLOC_TRIM_THRESHOLD_: '17179869184' };
+
+/** Runs a PyTorch reference script with `args` plus `--json FILE` in its best configuration (STACK.md). */
+function runTorch<T>(script: string, args: string[]): T {
+  const json = join(mkdtempSync(join(tmpdir(), 'rrm-torch-')), 'torch.json');
+  execFileSync('/usr/bin/python3', [script, ...args, '--json', json], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...TORCH_ENV } });
+  return JSON.parse(readFileSync(json, 'utf8')) as T;
+}
+
+/**
+ * PyTorch times of the same work, keyed by our benchmark ids, when Debian's python3-torch is installed:
+ * ../shared/bench/torch_reference.py (MLP and dense GNN steps) and tools/reference/uwgnn_torch.py (UWGNN
+ * steps and inference).
+ */
 function torchReference(): Map<string, number> {
-  const script = ['../shared/bench/torch_reference.py', '../../shared/bench/torch_reference.py'].map((p) => join(process.cwd(), p)).find(existsSync);
   const out = new Map<string, number>();
-  if (!script) return out;
   try {
     execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
   } catch {
     return out;
   }
-  const json = join(mkdtempSync(join(tmpdir(), 'rrm-torch-')), 'torch.json');
-  execFileSync('/usr/bin/python3', [script, '--what', 'mlp', 'gnn', '--json', json], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, BENCH_THREADS: '1', OMP_WAIT_POLICY: 'PASSIVE', MALLOC_MMAP_THRESHOLD_: '1073741824', MALLOC_TRIM_THRESHOLD_: '17179869184' },
-  });
-  const res = JSON.parse(readFileSync(json, 'utf8')) as { models: TorchRow[] };
-  for (const row of res.models) out.set(row.name.startsWith('MLP') ? 'mlp' : 'gnn', row.step_ms_median);
+  const shared = ['../shared/bench/torch_reference.py', '../../shared/bench/torch_reference.py'].map((p) => join(process.cwd(), p)).find(existsSync);
+  if (shared) {
+    const res = runTorch<{ models: TorchRow[] }>(shared, ['--what', 'mlp', 'gnn']);
+    for (const row of res.models) out.set(row.name.startsWith('MLP') ? 'train-mlp-k20' : 'train-gnn-dense-k40', row.step_ms_median);
+  }
+  const uwgnn = fileURLToPath(new URL('../reference/uwgnn_torch.py', import.meta.url));
+  const res = runTorch<{ models: TorchRow[]; inference: { K: number; ms_per_sample: number }[] }>(uwgnn, ['--what', 'train', 'infer']);
+  for (const row of res.models) out.set(`train-uwgnn-k${row.K}`, row.step_ms_median);
+  for (const row of res.inference) out.set(`infer-uwgnn-k${row.K}`, row.ms_per_sample);
   return out;
 }
 
@@ -133,15 +146,16 @@ export async function benchModels(): Promise<(BenchRecord & { reference?: string
   const backend = await useBackend(registry, 'wasm');
   const records: (BenchRecord & { reference?: string; ratio?: string })[] = [];
   const torch = torchReference();
-  const push = (id: string, ms: number, unit: string, samples: number, torchKey?: string, engine = `tfjs-${backend}`) => {
-    const ref = torchKey ? torch.get(torchKey) : undefined;
+  /** `torchKey`: the id of the PyTorch time of the same work (default: `id` itself). */
+  const push = (id: string, ms: number, unit: string, samples: number, torchKey: string = id, engine = `tfjs-${backend}`) => {
+    const ref = torch.get(torchKey);
     records.push({
       id,
       backend: engine,
       median_ms: ms,
       unit,
       samples_per_s: (samples * 1000) / ms,
-      reference: ref === undefined ? undefined : `PyTorch ${ref.toFixed(2)} ms`,
+      reference: ref === undefined ? undefined : `PyTorch ${ref.toFixed(ref < 1 ? 4 : 2)} ms`,
       ratio: ref === undefined ? undefined : `ours/PyTorch ${(ms / ref).toFixed(2)}×`,
     });
     console.error(`  ${id}: ${ms.toFixed(ms < 1 ? 4 : 2)} ${unit}`);
@@ -155,14 +169,13 @@ export async function benchModels(): Promise<(BenchRecord & { reference?: string
     ['train-uwgnn-k10', { kind: 'uwgnn' }, 10, 7, 5],
     ['train-uwgnn-k50', { kind: 'uwgnn' }, 50, 3, 2],
   ];
-  const torchKey = (id: string) => (id === 'train-mlp-k20' ? 'mlp' : id === 'train-gnn-dense-k40' ? 'gnn' : undefined);
   for (const [id, spec, K, runs, steps] of trainShapes) {
-    push(id, await trainStep(spec, K, 64, runs, steps), 'ms/step (B=64)', 64, torchKey(id));
-    push(`${id}-2w`, await trainStep(spec, K, 64, runs, steps, 2), 'ms/step (B=64)', 64, torchKey(id), `tfjs-${backend} ×2 threads`);
+    push(id, await trainStep(spec, K, 64, runs, steps), 'ms/step (B=64)', 64);
+    push(`${id}-2w`, await trainStep(spec, K, 64, runs, steps, 2), 'ms/step (B=64)', 64, id, `tfjs-${backend} ×2 threads`);
   }
   for (const K of [10, 30, 50]) {
     for (const kind of ['uwgnn', 'wcgcn', 'gnn']) push(`infer-${kind}-k${K}`, inferPerSample({ kind }, K, 500), 'ms/sample', 1);
-    push(`wmmse100-infer-k${K}`, await wmmsePerSample(K), 'ms/sample', 1, undefined, 'wasm-simd teacher (1 thread)');
+    push(`wmmse100-infer-k${K}`, await wmmsePerSample(K), 'ms/sample', 1, '', 'wasm-simd teacher (1 thread)');
   }
   return records;
 }

@@ -10,9 +10,8 @@ import { fplinq, solveFplinq, warmFplinqWorkers } from '@rrm/teachers-fplinq';
  * interference channel (exponential(1) power gains, σ² = 1, p_max = 1), B = 1000 samples, K = 10, 20, 50.
  *
  * Record ids (median over `repeats` timed runs after one warm-up; `samples_per_s` = throughput):
- *   wmmse100-k{10,20,50}            one thread, unit 'ms/1000 samples'
- *   wmmse100-k50-per-sample         one thread, unit 'ms/sample' (the same runs, divided by B)
- *   wmmse100-k{10,20,50}-auto       workers: 'auto' (all cores when the batch is large enough), 'ms/1000 samples'
+ *   wmmse100-k{10,20,50}            one thread, unit 'ms/sample' (a batch of B, divided by B)
+ *   wmmse100-k{10,20,50}-auto       workers: 'auto' (all cores when the batch is large enough), 'ms/sample'
  *   fp100-…                         the same for FP
  * The backend names the engine: 'wasm-simd' (the f64x2 WebAssembly kernel of @rrm/teachers-wmmse).
  *
@@ -71,8 +70,7 @@ export async function benchTeachers(options: BenchTeachersOptions = {}): Promise
   const repeats = options.repeats ?? 5;
   const parallel = options.parallel ?? true;
   const records: BenchRecord[] = [];
-  const per1000 = (id: string, backend: string, ms: number) =>
-    records.push({ id, backend, median_ms: (ms * 1000) / B, unit: 'ms/1000 samples', samples_per_s: (B * 1000) / ms });
+  const perSample = (id: string, backend: string, ms: number) => records.push({ id, backend, median_ms: ms / B, unit: 'ms/sample', samples_per_s: (B * 1000) / ms });
 
   for (const algo of ['wmmse', 'fp'] as const) {
     const name = `${algo}${iterations}`;
@@ -83,13 +81,10 @@ export async function benchTeachers(options: BenchTeachersOptions = {}): Promise
     for (const K of users) {
       const problem = gaussianProblem(B, K, K);
       const ms = await timeIt(repeats, () => single(problem));
-      per1000(`${name}-k${K}`, 'wasm-simd (1 thread)', ms);
-      if (K === 50 || K === users[users.length - 1]) {
-        records.push({ id: `${name}-k${K}-per-sample`, backend: 'wasm-simd (1 thread)', median_ms: ms / B, unit: 'ms/sample', samples_per_s: (B * 1000) / ms });
-      }
+      perSample(`${name}-k${K}`, 'wasm-simd (1 thread)', ms);
       if (parallel) {
         const msAuto = await timeIt(repeats, () => auto(problem));
-        per1000(`${name}-k${K}-auto`, `wasm-simd (workers=auto, ${availableParallelism()} cores)`, msAuto);
+        perSample(`${name}-k${K}-auto`, `wasm-simd (workers=auto, ${availableParallelism()} cores)`, msAuto);
       }
     }
   }
@@ -129,7 +124,7 @@ async function main(): Promise<void> {
   for (const algo of ['wmmse', 'fp'] as const) for (const K of [10, 20, 50]) numpy.set(`${algo}100-k${K}`, numpyReference(algo, K));
   console.log(`${pad('id', 26)}${pad('backend', 38)}${pad('median', 12)}${pad('unit', 18)}${pad('samples/s', 12)}NumPy (1 thread)   NumPy/ours`);
   for (const r of records) {
-    const base = r.id.replace(/-(auto|per-sample)$/, '');
+    const base = r.id.replace(/-auto$/, '');
     const ref = numpy.get(base);
     const refValue = ref === undefined ? undefined : r.unit === 'ms/sample' ? ref.ms_per_sample : ref.ms_per_1000;
     const refText = refValue === undefined ? '-' : `${refValue.toFixed(r.unit === 'ms/sample' ? 4 : 1)} ${r.unit}`;

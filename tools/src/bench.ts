@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const numpy = new Map<string, NumpyTiming | undefined>();
     for (const algo of ['wmmse', 'fp'] as const) for (const K of [10, 20, 50]) numpy.set(`${algo}100-k${K}`, numpyReference(algo, K));
     for (const r of records) {
-      const ref = numpy.get(r.id.replace(/-(auto|per-sample)$/, ''));
+      const ref = numpy.get(r.id.replace(/-auto$/, ''));
       const refValue = ref === undefined ? undefined : r.unit === 'ms/sample' ? ref.ms_per_sample : ref.ms_per_1000;
       all.push({
         ...r,
