@@ -128,10 +128,12 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .option('--config <file>', 'pipeline config (.json, .yaml)')
     .option('--set <key=value>', 'override a config key, e.g. --set trainer.epochs=50 (repeatable)', collect, [])
     .option('--out <dir>', 'run folder', '')
+    .option('--backend <name>', 'tensor backend: wasm (default), cpu, tensorflow, webgpu (same as --set backend=<name>)')
     .option('--quiet', 'no per-epoch progress')
     .action(async (o) => {
       const file = o.config ? readConfigFile(o.config) : undefined;
       const sets = parseSets(o.set);
+      if (o.backend) sets.push(['backend', o.backend]);
       // Plugin paths in a config file are relative to that file; on the command line, to the cwd.
       if (file && Array.isArray(file.plugins)) {
         file.plugins = file.plugins.map((p) => (typeof p === 'string' ? resolvePath(dirname(o.config), p) : p));

@@ -5,8 +5,19 @@ import { ValidationError } from './errors';
 
 /**
  * TensorFlow.js backends as plugins. `wasm` (SIMD, single-threaded under Node) is the default;
- * `cpu` is the pure-JS reference. Packages for tfjs-node or WebGPU register further entries the same way.
+ * `cpu` is the pure-JS reference. `tensorflow` (tfjs-node) and `webgpu` (Dawn through the `webgpu` npm
+ * package) are loaded only when selected, from packages the user installs: neither is a dependency
+ * (tfjs-node's install script downloads libtensorflow; Dawn needs a GPU and a Vulkan driver).
  */
+
+/** import() of a package that is not a declared dependency (so TypeScript does not resolve it). */
+async function optionalImport(name: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await import(name)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
 export const wasmBackend: TensorBackend = {
   kind: 'wasm',
   async init() {
@@ -22,6 +33,38 @@ export const cpuBackend: TensorBackend = {
   },
 };
 
+export const tensorflowBackend: TensorBackend = {
+  kind: 'tensorflow',
+  requirements: "the package @tensorflow/tfjs-node@4.22.0 (npm install @tensorflow/tfjs-node@4.22.0; its install script downloads libtensorflow)",
+  async init() {
+    return (await optionalImport('@tensorflow/tfjs-node')) !== undefined && tf.findBackend('tensorflow') !== null;
+  },
+};
+
+/**
+ * WebGPU through Dawn's Node binding. tfjs-backend-webgpu registers itself on import only when
+ * `navigator.gpu` exists, so the GPU object and Dawn's globals are installed first (STACK.md's recipe).
+ * Large dispatches fail ("Dispatch size exceeds WebGPU limits"): keep B·K² per batch moderate
+ * (evaluation batch size, training batch size).
+ */
+export const webgpuBackend: TensorBackend = {
+  kind: 'webgpu',
+  requirements:
+    'the packages webgpu and @tensorflow/tfjs-backend-webgpu@4.22.0, a GPU and a Vulkan driver (Debian libvulkan1; VK_DRIVER_FILES may need to name the vendor ICD)',
+  async init() {
+    if (tf.findBackend('webgpu')) return true;
+    const dawn = (await optionalImport('webgpu')) as { create?: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals?: object } | undefined;
+    if (!dawn?.create || !dawn.globals) return false;
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    if (!(await gpu.requestAdapter())) return false;
+    const nav = (globalThis as { navigator?: object }).navigator;
+    if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+    else (globalThis as { navigator?: object }).navigator = { gpu };
+    return (await optionalImport('@tensorflow/tfjs-backend-webgpu')) !== undefined && tf.findBackend('webgpu') !== null;
+  },
+};
+
 export const backendsPlugin: Plugin = {
   name: '@rrm/core/backends',
   register(registry: Registry) {
@@ -31,6 +74,8 @@ export const backendsPlugin: Plugin = {
       create: () => wasmBackend,
     });
     registry.add('backend', { name: 'cpu', description: 'pure JavaScript reference backend', create: () => cpuBackend });
+    registry.add('backend', { name: 'tensorflow', description: 'native libtensorflow via @tensorflow/tfjs-node (optional; install it yourself)', create: () => tensorflowBackend });
+    registry.add('backend', { name: 'webgpu', description: 'GPU via WebGPU (Dawn, npm package webgpu; optional; needs a GPU)', create: () => webgpuBackend });
   },
 };
 
@@ -38,7 +83,9 @@ export const backendsPlugin: Plugin = {
 export async function useBackend(registry: Registry, name = 'wasm', field = 'backend'): Promise<string> {
   tf.enableProdMode();
   const backend = registry.create('backend', { kind: name }, field);
-  if (!(await backend.init())) throw new ValidationError(field, `a backend that can run on this machine`, name);
+  if (!(await backend.init())) {
+    throw new ValidationError(field, `a backend that can run on this machine (${name} needs ${backend.requirements ?? 'what its plugin documents'})`, name);
+  }
   if (tf.getBackend() !== name || !tf.engine().backendName) {
     const ok = await tf.setBackend(name);
     if (!ok) throw new ValidationError(field, `a backend that initialises on this machine`, name);

@@ -45,4 +45,6 @@ export interface TensorBackend {
   readonly kind: string;
   /** Makes the backend available to tf (imports, registers kernels); false if it cannot run here. */
   init(): Promise<boolean>;
+  /** What the backend needs to run (packages, hardware), shown when `init` returns false. */
+  readonly requirements?: string;
 }
