@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorBackend } from './contracts';
 import type { Plugin, Registry } from './registry';
 import { ValidationError } from './errors';
+import { registerWasmKernels } from './wasm-kernels';
 
 /**
  * TensorFlow.js backends as plugins. `wasm` (SIMD, single-threaded under Node) is the default;
@@ -22,6 +23,7 @@ export const wasmBackend: TensorBackend = {
   kind: 'wasm',
   async init() {
     await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmKernels();
     return true;
   },
 };

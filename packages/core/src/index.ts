@@ -16,3 +16,4 @@ export * from './model';
 export * from './training-progress';
 export * from './distances';
 export * from './dense';
+export * from './wasm-kernels';
