@@ -177,5 +177,24 @@ export async function benchModels(): Promise<(BenchRecord & { reference?: string
     for (const kind of ['uwgnn', 'wcgcn', 'gnn']) push(`infer-${kind}-k${K}`, inferPerSample({ kind }, K, 500), 'ms/sample', 1);
     push(`wmmse100-infer-k${K}`, await wmmsePerSample(K), 'ms/sample', 1, '', 'wasm-simd teacher (1 thread)');
   }
+  // The other backends present on this machine (same ids, another `backend` field). The pure-JS `cpu`
+  // reference takes seconds per GNN step at K ≥ 30, so it runs the small shapes only.
+  for (const name of registry.list('backend').map((e) => e.name).filter((n) => n !== 'wasm')) {
+    let engine: string;
+    try {
+      engine = await useBackend(registry, name);
+    } catch {
+      console.error(`  backend ${name}: not available on this machine (skipped)`);
+      continue;
+    }
+    const small = name === 'cpu';
+    for (const [id, spec, K, runs, steps] of trainShapes) {
+      if (!small || K <= 20) push(id, await trainStep(spec, K, 64, Math.min(runs, 3), steps), 'ms/step (B=64)', 64, id, `tfjs-${engine}`);
+    }
+    for (const K of small ? [10] : [10, 30, 50]) {
+      for (const kind of ['uwgnn', 'wcgcn', 'gnn']) push(`infer-${kind}-k${K}`, inferPerSample({ kind }, K, small ? 100 : 500, 3), 'ms/sample', 1, `infer-${kind}-k${K}`, `tfjs-${engine}`);
+    }
+  }
+  await useBackend(registry, 'wasm');
   return records;
 }
