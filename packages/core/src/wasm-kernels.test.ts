@@ -36,4 +36,16 @@ describe('wasm kernel overrides', () => {
     expect(Array.from(v.dataSync())).toEqual([5, 6]);
     tf.dispose([v, c]);
   });
+
+  it('UnsortedSegmentSum is registered, so tf.gather has a gradient on wasm (closed form: index counts × weights)', () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    const idx = tf.tensor1d([0, 2, 2, 5], 'int32'); // 5 is out of range: no contribution (clamped by gather)
+    const w = tf.tensor2d([1, 10, 100, 1000], [4, 1]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, idx.slice(0, 3)), w.slice(0, 3))))(x);
+    // Row 0 gathered once with weight 1, row 2 twice with weights 10 and 100.
+    expect(Array.from(g.dataSync())).toEqual([1, 1, 0, 0, 110, 110]);
+    const direct = tf.unsortedSegmentSum(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]), idx, 3);
+    expect(Array.from(direct.dataSync())).toEqual([1, 2, 0, 0, 8, 10]);
+    tf.dispose([x, idx, w, g, direct]);
+  });
 });

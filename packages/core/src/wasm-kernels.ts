@@ -8,13 +8,51 @@ import * as tf from '@tensorflow/tfjs';
  * Variable's assign swaps its data id), so sharing the buffer with a reference count — what wasm's own
  * Reshape does — is safe, and removes one copy per saved tensor: ~100 copies of [64, 40, 40, 32] per
  * dense-GNN training step.
+ *
+ * UnsortedSegmentSum: missing from tfjs-backend-wasm 4.22, and it is the gradient of tf.gather, so a model
+ * plugin that gathers inside its forward pass could not train on wasm. A plain JavaScript loop on the
+ * wasm heap fills the gap for the form the gradient uses (1-D segment ids over the first axis).
  */
 let identityShared = false;
+
+interface WasmBackendLike {
+  incRef(dataId: tf.DataId): void;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const ids = args.inputs.segmentIds as tf.TensorInfo;
+  const numSegments = args.attrs?.numSegments as number;
+  const backend = args.backend as WasmBackendLike;
+  if (ids.shape.length !== 1 || ids.shape[0] !== x.shape[0]) {
+    throw new Error(`UnsortedSegmentSum (rrm's wasm kernel): segmentIds must be 1-D with x.shape[0] = ${x.shape[0]} entries, got shape [${ids.shape.join(', ')}]`);
+  }
+  const inner = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = backend.makeOutput([numSegments, ...x.shape.slice(1)], x.dtype);
+  // Views after makeOutput: a growing heap would detach earlier ones.
+  const xs = backend.typedArrayFromHeap(x);
+  const segs = backend.typedArrayFromHeap(ids);
+  const acc = backend.typedArrayFromHeap(out);
+  acc.fill(0);
+  for (let r = 0; r < segs.length; r++) {
+    const s = segs[r];
+    if (s < 0 || s >= numSegments) continue; // tf semantics: out-of-range ids contribute nothing
+    const o = s * inner;
+    const i = r * inner;
+    for (let k = 0; k < inner; k++) acc[o + k] += xs[i + k];
+  }
+  return out;
+}
 
 export function registerWasmKernels(): void {
   if (identityShared) return;
   const original = tf.getKernel('Identity', 'wasm');
   if (!original) return; // the wasm backend is not loaded
+  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+  }
   tf.unregisterKernel('Identity', 'wasm');
   tf.registerKernel({
     kernelName: 'Identity',
@@ -22,7 +60,7 @@ export function registerWasmKernels(): void {
     kernelFunc: (args) => {
       const x = args.inputs.x as tf.TensorInfo;
       if (x.dtype === 'string') return original.kernelFunc(args);
-      (args.backend as unknown as { incRef(dataId: tf.DataId): void }).incRef(x.dataId);
+      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
   });
