@@ -273,9 +273,7 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
           setLearningRate(optimizer, lr);
           learningRate = lr;
         }
-        const coefficient = group
-          ? await parallelStep(group, model, optimizer, batches, loss, extraLoss, indices, progress, unit, acc)
-          : trainStep(model, optimizer, batches, loss, extraLoss, indices, progress, unit, acc);
+        const coefficient = await trainStep(group, model, optimizer, batches, loss, extraLoss, indices, progress, unit, acc);
         step++;
         if (callbacks.some((cb) => cb.onBatchEnd)) {
           const info = { epoch, batch: b, batchSize: indices.length, progress, learningRate, coefficient };
@@ -305,27 +303,12 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
   }
 }
 
-/** One optimiser step on the rows `indices`; returns the extra term's coefficient. */
-function trainStep(
-  model: PowerModel,
-  optimizer: tf.Optimizer,
-  batches: DatasetBatches,
-  loss: ResolvedLoss,
-  extraLoss: LossTerm | undefined,
-  indices: Int32Array,
-  progress: TrainingProgress,
-  unit: RateUnit,
-  acc: LossAccumulator,
-): number {
-  const r = shardGradients(model, batches, loss, extraLoss, indices, progress, unit);
-  applyGradients(optimizer, model, r.grads);
-  acc.add(r.task, r.extra, r.coefficient, indices.length);
-  return r.coefficient;
-}
-
-/** One optimiser step with the mini-batch split over this thread and the gradient workers. */
-async function parallelStep(
-  group: GradientWorkers,
+/**
+ * One optimiser step on the rows `indices` (split over this thread and the gradient workers when there
+ * are any); returns the extra term's coefficient.
+ */
+async function trainStep(
+  group: GradientWorkers | undefined,
   model: PowerModel,
   optimizer: tf.Optimizer,
   batches: DatasetBatches,
@@ -336,7 +319,9 @@ async function parallelStep(
   unit: RateUnit,
   acc: LossAccumulator,
 ): Promise<number> {
-  const r = await group.gradients(model, batches, loss, extraLoss, indices, progress, unit);
+  const r = group
+    ? await group.gradients(model, batches, loss, extraLoss, indices, progress, unit)
+    : shardGradients(model, batches, loss, extraLoss, indices, progress, unit);
   applyGradients(optimizer, model, r.grads);
   acc.add(r.task, r.extra, r.coefficient, indices.length);
   return r.coefficient;
