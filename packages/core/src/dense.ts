@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMulTN, sumRows } from './wasm-matmul';
 
 /** Element-wise activations of the dense layers (`none` is the identity). */
 export type Activation = 'relu' | 'leaky-relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'none';
@@ -80,8 +81,9 @@ function fusedActivation(activation: Activation): tf.fused.Activation {
  * The gradient is written by hand (STACK.md, wasm slow paths): tfjs's own matMul gradient multiplies with
  * transposeA / transposeB, which is 3–6× slower on wasm than transposing explicitly, and reduces the bias
  * gradient with a sum over axis 0, which is slow there too. Here:
- *   dz = dy ⊙ act'(y),  dx = dz·transpose(W),  dW = transpose(x)·dz,  db = 1ᵀ·dz (a matMul with a ones row,
- *   which reuses the operand dz that dW has just packed).
+ *   dz = dy ⊙ act'(y),  dx = dz·transpose(W),  dW = xᵀ·dz (`matMulTN`: our streaming kernel on wasm for
+ *   the tall inputs of per-edge layers, transpose + matMul otherwise),  db = 1ᵀ·dz (`sumRows`: a kernel
+ *   on wasm for tall inputs, a matMul with a ones row otherwise; never tf.sum over axis 0, slow on wasm).
  * The reshapes to and from 2-D happen inside the op: a taped tf.reshape saves (on wasm: copies) its input.
  * `inputGrad = false` skips dx (returns zeros) for inputs that are data, not functions of parameters.
  */
@@ -106,9 +108,9 @@ export function dense<T extends tf.Tensor>(x: T, w: tf.Tensor2D, b: tf.Tensor1D 
         const dy2 = tf.reshape(dy, [n, fanOut]) as tf.Tensor2D;
         const dz = ys ? activationGrad(dy2, ys, activation) : dy2;
         const dx = inputGrad ? tf.reshape(tf.matMul(dz, tf.transpose(ws)), shape) : tf.zeros(shape);
-        const dw = tf.matMul(tf.transpose(xs), dz);
+        const dw = matMulTN(xs, dz);
         const grads: tf.Tensor[] = [dx, dw];
-        if (bb) grads.push(tf.reshape(tf.matMul(tf.ones([1, n]), dz), [fanOut]));
+        if (bb) grads.push(sumRows(dz));
         return grads;
       },
     };

@@ -17,3 +17,5 @@ export * from './training-progress';
 export * from './distances';
 export * from './dense';
 export * from './wasm-kernels';
+export * from './wasm-asm';
+export * from './wasm-matmul';

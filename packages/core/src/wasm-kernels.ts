@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { MATMUL_TN, SUM_ROWS, matMulTNKernel, sumRowsKernel } from './wasm-matmul';
 
 /**
  * Kernel overrides for the wasm backend, registered by name like any tfjs kernel.
@@ -8,6 +9,9 @@ import * as tf from '@tensorflow/tfjs';
  * Variable's assign swaps its data id), so sharing the buffer with a reference count — what wasm's own
  * Reshape does — is safe, and removes one copy per saved tensor: ~100 copies of [64, 40, 40, 32] per
  * dense-GNN training step.
+ *
+ * RrmMatMulTN, RrmSumRows: aᵀ·b and 1ᵀ·b for the weight and bias gradients of per-edge dense layers
+ * (wasm-matmul.ts).
  *
  * UnsortedSegmentSum: missing from tfjs-backend-wasm 4.22, and it is the gradient of tf.gather, so a model
  * plugin that gathers inside its forward pass could not train on wasm. A plain JavaScript loop on the
@@ -50,6 +54,10 @@ export function registerWasmKernels(): void {
   if (identityShared) return;
   const original = tf.getKernel('Identity', 'wasm');
   if (!original) return; // the wasm backend is not loaded
+  if (!tf.getKernel(MATMUL_TN, 'wasm')) {
+    tf.registerKernel({ kernelName: MATMUL_TN, backendName: 'wasm', kernelFunc: matMulTNKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: SUM_ROWS, backendName: 'wasm', kernelFunc: sumRowsKernel as unknown as tf.KernelFunc });
+  }
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
   }

@@ -15,7 +15,7 @@ export {
   type CheckedProblem,
 } from './iterate';
 export { PowerKernel, kernelLayout, type KernelSpec, type KernelLayout, type KernelLocals } from './kernel';
-export { VecBuilder, type Code } from './wasm-asm';
+export { VecBuilder, type Code } from '@rrm/core';
 export {
   runParallel,
   chooseWorkers,

@@ -1,4 +1,4 @@
-import { assemble, compile, instantiate, op, VecBuilder, type Code, type FuncDef, type ValType, type WasmMemory } from './wasm-asm';
+import { assemble, compile, instantiate, op, VecBuilder, type Code, type FuncDef, type ValType, type WasmMemory } from '@rrm/core';
 
 /**
  * The shared engine of the scalar-channel power-control iterations (WMMSE here, FPLinQ in

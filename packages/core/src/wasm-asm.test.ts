@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, compile, instantiate, op, sleb, uleb, VecBuilder } from './wasm-asm';
-import { kernelLayout } from './kernel';
 
 describe('WebAssembly encoder', () => {
   it('encodes LEB128 as in the spec examples', () => {
@@ -30,13 +29,5 @@ describe('WebAssembly encoder', () => {
     (exports.f as (cap: number) => void)(2);
     expect(Array.from(mem.subarray(8, 12))).toEqual([1, 3, 7, 2]);
     expect(op.i32Const(-1)).toEqual([0x41, 0x7f]);
-  });
-
-  it('lays kernel memory out in whole lane pairs', () => {
-    const L = kernelLayout(5);
-    expect(L.stride).toBe(6);
-    expect(L.gt).toBe(6 * 6 * 8);
-    for (const k of ['gd', 'hd', 'lam', 'p', 'v', 'n', 'w', 'a', 'c', 'd'] as const) expect(L[k] % 16).toBe(0);
-    expect(L.bytes).toBe(2 * 6 * 6 * 8 + 10 * 6 * 8);
   });
 });

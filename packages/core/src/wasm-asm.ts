@@ -1,6 +1,7 @@
 /**
- * A minimal WebAssembly binary encoder, enough to emit the small SIMD kernels of this package at run
- * time (no toolchain, no committed binaries). Only what the kernels use is here: one imported memory
+ * A minimal WebAssembly binary encoder, enough to emit small SIMD kernels at run time (no toolchain, no
+ * committed binaries): the WMMSE/FP teachers' float64 kernels and the float32 weight-gradient kernel that
+ * runs on the wasm tfjs backend's heap (wasm-matmul.ts). Only what the kernels use is here: one imported memory
  * (`env.memory`), functions with i32/f64/v128 params and locals, exports, and the opcodes below.
  *
  * Encoding reference: the WebAssembly core specification, "Binary format" (sections, LEB128 integers,
@@ -118,9 +119,15 @@ export const op = {
   br: (depth: number): Code => [0x0c, ...uleb(depth)],
   brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
   f64Store: (offset: number): Code => [0x39, 3, ...uleb(offset)],
+  f32Load: (offset: number): Code => [0x2a, 2, ...uleb(offset)],
+  /** select(a, b, c) = c ? a : b (operands pushed in that order). */
+  select: [0x1b] as Code,
   v128Load: (offset: number): Code => [...simd(0x00), 4, ...uleb(offset)],
   v128Store: (offset: number): Code => [...simd(0x0b), 4, ...uleb(offset)],
   f64x2Splat: simd(0x14),
+  f32x4Splat: simd(0x13),
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
   f64x2ExtractLane: (lane: number): Code => [...simd(0x21), lane],
   v128Or: simd(0x50),
   v128Bitselect: simd(0x52),
@@ -260,4 +267,9 @@ export function instantiate(module: object, pages: number): { memory: WasmMemory
   const memory = new api.Memory({ initial: pages });
   const instance = new api.Instance(module, { env: { memory } });
   return { memory, exports: instance.exports };
+}
+
+/** Instantiates a compiled module against an existing memory (e.g. another module's exported heap). */
+export function instantiateWithMemory(module: object, memory: WasmMemory): Record<string, unknown> {
+  return new (wasmApi().Instance)(module, { env: { memory } }).exports;
 }

@@ -1,0 +1,195 @@
+import * as tf from '@tensorflow/tfjs';
+import { assemble, compile, instantiateWithMemory, op, type Code, type FuncDef, type WasmMemory } from './wasm-asm';
+
+/**
+ * aᵀ·b for tall, narrow operands — the weight gradient Σₙ xₙᵀ·dzₙ of a dense layer applied to every
+ * edge of a dense graph (a [B·K², 32] or [B·K², 8] input, B·K² = 10⁵ and more rows).
+ *
+ * On the wasm backend tfjs runs matMul(aᵀ, b) either through a naive loop (transposeA) or through XNNPACK
+ * after an explicit transpose, and XNNPACK packs the whole [n, q] operand on every call: at n = 102 400,
+ * p = q = 32 that is ~21 ms plus an 11 ms transpose, and [8, 160 000]·[160 000, 16] takes 11.5 ms (≈2
+ * G multiply-adds/s). This kernel streams both operands once, in chunks of rows that stay in cache,
+ * accumulating 4×8 output tiles in f32x4 registers (≈8 G multiply-adds/s here). It runs in our own
+ * WebAssembly module instantiated on the wasm backend's own memory (exported by its Emscripten module as
+ * `asm.memory`), so no tensor data is copied. Registered as the kernel `RrmMatMulTN` for `wasm`;
+ * `matMulTN` falls back to transpose + matMul on other backends and shapes. `RrmSumRows` does the same
+ * for the bias gradient 1ᵀ·dz, which as a matMul would make XNNPACK pack dz (11–20 ms at 160 000 rows).
+ */
+export const MATMUL_TN = 'RrmMatMulTN';
+
+/** Rows per chunk: both operands' chunk (256·(p + q)·4 bytes, 64 KiB at p = q = 32) stays in L2 while every tile sweeps it. */
+const CHUNK_ROWS = 256;
+/** Fewer rows than this: the explicit transpose is cheap and XNNPACK is as fast. */
+const MIN_ROWS = 1024;
+
+export const SUM_ROWS = 'RrmSumRows';
+
+/** Whether RrmSumRows handles b [n, q]. */
+export function sumRowsSupported(n: number, q: number): boolean {
+  return n >= MIN_ROWS && q % 8 === 0;
+}
+
+/** Whether the kernel handles a [n, p]ᵀ·[n, q] product (4×8 tiles, no remainder handling). */
+export function matMulTNSupported(n: number, p: number, q: number): boolean {
+  return n >= MIN_ROWS && p % 4 === 0 && q % 8 === 0;
+}
+
+/**
+ * tn(a, b, out, n, p, q): out[p, q] += Σ_r a[r, :]ᵀ b[r, :], byte addresses, row-major float32, n ≥ 1,
+ * p % 4 = 0, q % 8 = 0.
+ */
+function tnFunction(): FuncDef[] {
+  const [A, B, OUT, N, P, Q, R0, REND, I0, J0, PA, PB, R, ROWA, ROWB, PO] = Array.from({ length: 16 }, (_, i) => i);
+  const acc = (k: number) => 16 + k;
+  const [BV0, BV1, S] = [24, 25, 26];
+  const g = op.localGet;
+  const set = op.localSet;
+  const body: Code = [];
+  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  /** Address of output row i0 + ii of the current tile: po + ii·rowB. */
+  const outRow = (ii: number): Code => [...g(PO), ...g(ROWB), ...op.i32Const(ii), ...op.i32Mul, ...op.i32Add];
+
+  emit(g(P), op.i32Const(4), op.i32Mul, set(ROWA), g(Q), op.i32Const(4), op.i32Mul, set(ROWB), op.i32Const(0), set(R0));
+  emit(op.loop); // chunks of rows [r0, rEnd)
+  // rEnd = min(r0 + CHUNK_ROWS, n)
+  emit(g(R0), op.i32Const(CHUNK_ROWS), op.i32Add, g(N), g(R0), op.i32Const(CHUNK_ROWS), op.i32Add, g(N), op.i32LtU, op.select, set(REND));
+  emit(op.i32Const(0), set(I0), op.loop); // tile rows i0 (4 at a time)
+  emit(op.i32Const(0), set(J0), op.loop); // tile columns j0 (8 at a time)
+  emit(g(I0), g(Q), op.i32Mul, g(J0), op.i32Add, op.i32Const(4), op.i32Mul, g(OUT), op.i32Add, set(PO));
+  for (let ii = 0; ii < 4; ii++) for (let jj = 0; jj < 2; jj++) emit(outRow(ii), op.v128Load(jj * 16), set(acc(2 * ii + jj)));
+  emit(g(R0), g(P), op.i32Mul, g(I0), op.i32Add, op.i32Const(4), op.i32Mul, g(A), op.i32Add, set(PA));
+  emit(g(R0), g(Q), op.i32Mul, g(J0), op.i32Add, op.i32Const(4), op.i32Mul, g(B), op.i32Add, set(PB));
+  emit(g(R0), set(R), op.loop); // rows of the chunk
+  emit(g(PB), op.v128Load(0), set(BV0), g(PB), op.v128Load(16), set(BV1));
+  for (let ii = 0; ii < 4; ii++) {
+    emit(g(PA), op.f32Load(ii * 4), op.f32x4Splat, set(S));
+    emit(g(acc(2 * ii)), g(S), g(BV0), op.f32x4Mul, op.f32x4Add, set(acc(2 * ii)));
+    emit(g(acc(2 * ii + 1)), g(S), g(BV1), op.f32x4Mul, op.f32x4Add, set(acc(2 * ii + 1)));
+  }
+  emit(g(PA), g(ROWA), op.i32Add, set(PA), g(PB), g(ROWB), op.i32Add, set(PB));
+  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(REND), op.i32LtU, op.brIf(0), op.end);
+  for (let ii = 0; ii < 4; ii++) for (let jj = 0; jj < 2; jj++) emit(outRow(ii), g(acc(2 * ii + jj)), op.v128Store(jj * 16));
+  emit(g(J0), op.i32Const(8), op.i32Add, op.localTee(J0), g(Q), op.i32LtU, op.brIf(0), op.end);
+  emit(g(I0), op.i32Const(4), op.i32Add, op.localTee(I0), g(P), op.i32LtU, op.brIf(0), op.end);
+  emit(g(REND), op.localTee(R0), g(N), op.i32LtU, op.brIf(0), op.end);
+
+  return [
+    {
+      name: 'tn',
+      params: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+      results: [],
+      locals: [...Array<'i32'>(10).fill('i32'), ...Array<'v128'>(11).fill('v128')],
+      body,
+    },
+  ];
+}
+
+/**
+ * colsum(b, out, n, q): out[q] += Σ_r b[r, :] (the bias gradient 1ᵀ·dz), byte addresses, n ≥ 1, q % 8 = 0;
+ * chunked like tn so that b is read from memory once.
+ */
+function colsumFunction(): FuncDef {
+  const [B, OUT, N, Q, R0, REND, J0, PB, R, ROWB, PO] = Array.from({ length: 11 }, (_, i) => i);
+  const [ACC0, ACC1] = [11, 12];
+  const g = op.localGet;
+  const set = op.localSet;
+  const body: Code = [];
+  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  emit(g(Q), op.i32Const(4), op.i32Mul, set(ROWB), op.i32Const(0), set(R0));
+  emit(op.loop);
+  emit(g(R0), op.i32Const(CHUNK_ROWS), op.i32Add, g(N), g(R0), op.i32Const(CHUNK_ROWS), op.i32Add, g(N), op.i32LtU, op.select, set(REND));
+  emit(op.i32Const(0), set(J0), op.loop);
+  emit(g(J0), op.i32Const(4), op.i32Mul, g(OUT), op.i32Add, set(PO));
+  emit(g(PO), op.v128Load(0), set(ACC0), g(PO), op.v128Load(16), set(ACC1));
+  emit(g(R0), g(Q), op.i32Mul, g(J0), op.i32Add, op.i32Const(4), op.i32Mul, g(B), op.i32Add, set(PB));
+  emit(g(R0), set(R), op.loop);
+  emit(g(ACC0), g(PB), op.v128Load(0), op.f32x4Add, set(ACC0), g(ACC1), g(PB), op.v128Load(16), op.f32x4Add, set(ACC1));
+  emit(g(PB), g(ROWB), op.i32Add, set(PB));
+  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(REND), op.i32LtU, op.brIf(0), op.end);
+  emit(g(PO), g(ACC0), op.v128Store(0), g(PO), g(ACC1), op.v128Store(16));
+  emit(g(J0), op.i32Const(8), op.i32Add, op.localTee(J0), g(Q), op.i32LtU, op.brIf(0), op.end);
+  emit(g(REND), op.localTee(R0), g(N), op.i32LtU, op.brIf(0), op.end);
+  return { name: 'colsum', params: ['i32', 'i32', 'i32', 'i32'], results: [], locals: [...Array<'i32'>(7).fill('i32'), 'v128', 'v128'], body };
+}
+
+function kernelModule(): Uint8Array {
+  return assemble([...tnFunction(), colsumFunction()]);
+}
+
+interface WasmBackendHeap {
+  wasm: { asm: { memory: WasmMemory } };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+let compiled: object | undefined;
+let bound:
+  | {
+      memory: WasmMemory;
+      tn: (a: number, b: number, out: number, n: number, p: number, q: number) => void;
+      colsum: (b: number, out: number, n: number, q: number) => void;
+    }
+  | undefined;
+
+/** Our module, instantiated on the backend's heap (again if the backend was re-created). */
+function kernels(backend: WasmBackendHeap): NonNullable<typeof bound> {
+  const memory = backend.wasm.asm.memory;
+  if (!bound || bound.memory !== memory) {
+    compiled ??= compile(kernelModule());
+    const exports = instantiateWithMemory(compiled, memory);
+    bound = { memory, tn: exports.tn as NonNullable<typeof bound>['tn'], colsum: exports.colsum as NonNullable<typeof bound>['colsum'] };
+  }
+  return bound;
+}
+
+/** The `RrmMatMulTN` kernel for the wasm backend: inputs a [n, p], b [n, q] → [p, q]. */
+export function matMulTNKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const a = args.inputs.a as tf.TensorInfo;
+  const b = args.inputs.b as tf.TensorInfo;
+  const [n, p] = a.shape;
+  const q = b.shape[1];
+  if (a.shape.length !== 2 || b.shape.length !== 2 || b.shape[0] !== n || !matMulTNSupported(n, p, q)) {
+    throw new Error(`${MATMUL_TN}: expected a [n ≥ ${MIN_ROWS}, p % 4 = 0] and b [n, q % 8 = 0], got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  }
+  const backend = args.backend as WasmBackendHeap;
+  const { tn } = kernels(backend);
+  const out = backend.makeOutput([p, q], 'float32');
+  backend.typedArrayFromHeap(out).fill(0);
+  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  tn(at(a), at(b), at(out), n, p, q);
+  return out;
+}
+
+/** The `RrmSumRows` kernel for the wasm backend: input b [n, q] → Σ_r b[r, :], [q]. */
+export function sumRowsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const b = args.inputs.b as tf.TensorInfo;
+  const [n, q] = b.shape;
+  if (b.shape.length !== 2 || !sumRowsSupported(n, q)) throw new Error(`${SUM_ROWS}: expected b [n ≥ ${MIN_ROWS}, q % 8 = 0], got [${b.shape.join(', ')}]`);
+  const backend = args.backend as WasmBackendHeap;
+  const { colsum } = kernels(backend);
+  const out = backend.makeOutput([q], 'float32');
+  backend.typedArrayFromHeap(out).fill(0);
+  colsum(backend.dataIdMap.get(b.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, n, q);
+  return out;
+}
+
+/** aᵀ·b for a [n, p] and b [n, q]: the RrmMatMulTN kernel where it applies, else transpose + matMul. */
+export function matMulTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const [n, p] = a.shape;
+  const q = b.shape[1];
+  if (tf.getBackend() === 'wasm' && a.dtype === 'float32' && b.dtype === 'float32' && matMulTNSupported(n, p, q) && tf.getKernel(MATMUL_TN, 'wasm')) {
+    return tf.engine().runKernel(MATMUL_TN, { a, b }) as tf.Tensor2D;
+  }
+  return tf.tidy(() => tf.matMul(tf.transpose(a), b));
+}
+
+/** Σ_r b[r, :] for b [n, q] (a bias gradient): the RrmSumRows kernel where it applies, else 1ᵀ·b as a matMul. */
+export function sumRows(b: tf.Tensor2D): tf.Tensor1D {
+  const [n, q] = b.shape;
+  if (tf.getBackend() === 'wasm' && b.dtype === 'float32' && sumRowsSupported(n, q) && tf.getKernel(SUM_ROWS, 'wasm')) {
+    return tf.engine().runKernel(SUM_ROWS, { b }) as tf.Tensor1D;
+  }
+  // A matMul with a ones row, not tf.sum over axis 0 (slow on wasm).
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), b), [q]) as tf.Tensor1D);
+}
