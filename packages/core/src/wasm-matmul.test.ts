@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backendsPlugin, useBackend } from './backends';
 import { dense } from './dense';
 import { Registry } from './registry';
-import { MATMUL_TN, matMulTN, matMulTNSupported, sumRows, sumRowsSupported } from './wasm-matmul';
+import { MATMUL_TN, matMulTN, matMulTNSupported, sumGroups, sumRows, sumRowsSupported } from './wasm-matmul';
 
 // Runs in its own process (pool: forks): the backend switch is global.
 beforeAll(async () => {
@@ -96,6 +96,30 @@ describe('sumRows (the RrmSumRows wasm kernel)', () => {
         expect(Math.abs(got[j] - want)).toBeLessThan(1e-4 * Math.sqrt(n));
       }
       tf.dispose([b, out]);
+    });
+  }
+});
+
+describe('sumGroups (the RrmSumGroups wasm kernel)', () => {
+  for (const [groups, k, q] of [
+    [7, 5, 8],
+    [3, 40, 1280],
+    [4, 3, 6],
+  ]) {
+    it(`sums groups of ${k} rows of [${groups * k}, ${q}] (${q % 4 === 0 ? 'kernel' : 'fallback'})`, () => {
+      const x = tf.randomNormal([groups * k, q], 0, 1, 'float32', 9) as tf.Tensor2D;
+      const out = sumGroups(x, k);
+      expect(out.shape).toEqual([groups, q]);
+      const host = x.dataSync();
+      const got = out.dataSync();
+      for (let g = 0; g < groups; g++) {
+        for (let j = 0; j < q; j++) {
+          let want = 0;
+          for (let t = 0; t < k; t++) want += host[(g * k + t) * q + j];
+          expect(got[g * q + j]).toBeCloseTo(want, 4);
+        }
+      }
+      tf.dispose([x, out]);
     });
   }
 });

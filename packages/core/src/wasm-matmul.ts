@@ -23,6 +23,7 @@ const CHUNK_ROWS = 256;
 const MIN_ROWS = 1024;
 
 export const SUM_ROWS = 'RrmSumRows';
+export const SUM_GROUPS = 'RrmSumGroups';
 
 /** Whether RrmSumRows handles b [n, q]. */
 export function sumRowsSupported(n: number, q: number): boolean {
@@ -112,8 +113,32 @@ function colsumFunction(): FuncDef {
   return { name: 'colsum', params: ['i32', 'i32', 'i32', 'i32'], results: [], locals: [...Array<'i32'>(7).fill('i32'), 'v128', 'v128'], body };
 }
 
+/**
+ * groupsum(x, out, groups, k, q): out[g, :] += Σ_{t<k} x[g·k + t, :] (q % 4 = 0, k ≥ 1, groups ≥ 1): the
+ * gradient of a broadcast over a middle axis (Σ_j dz_ij per receiver, Σ_i dz_ij per sender). The output
+ * row stays in L1 while the group's rows stream through it.
+ */
+function groupsumFunction(): FuncDef {
+  const [X, OUT, G, K, Q, GI, T, V, PX, PO, ROW] = Array.from({ length: 11 }, (_, i) => i);
+  const g = op.localGet;
+  const set = op.localSet;
+  const body: Code = [];
+  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  emit(g(Q), op.i32Const(4), op.i32Mul, set(ROW), g(X), set(PX), g(OUT), set(PO), op.i32Const(0), set(GI));
+  emit(op.loop); // groups
+  emit(op.i32Const(0), set(T), op.loop); // rows of the group
+  emit(op.i32Const(0), set(V), op.loop); // 4-float vectors of the row
+  emit(g(PO), g(V), op.i32Add, g(PO), g(V), op.i32Add, op.v128Load(0), g(PX), g(V), op.i32Add, op.v128Load(0), op.f32x4Add, op.v128Store(0));
+  emit(g(V), op.i32Const(16), op.i32Add, op.localTee(V), g(ROW), op.i32LtU, op.brIf(0), op.end);
+  emit(g(PX), g(ROW), op.i32Add, set(PX));
+  emit(g(T), op.i32Const(1), op.i32Add, op.localTee(T), g(K), op.i32LtU, op.brIf(0), op.end);
+  emit(g(PO), g(ROW), op.i32Add, set(PO));
+  emit(g(GI), op.i32Const(1), op.i32Add, op.localTee(GI), g(G), op.i32LtU, op.brIf(0), op.end);
+  return { name: 'groupsum', params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [], locals: Array<'i32'>(6).fill('i32'), body };
+}
+
 function kernelModule(): Uint8Array {
-  return assemble([...tnFunction(), colsumFunction()]);
+  return assemble([...tnFunction(), colsumFunction(), groupsumFunction()]);
 }
 
 interface WasmBackendHeap {
@@ -129,6 +154,7 @@ let bound:
       memory: WasmMemory;
       tn: (a: number, b: number, out: number, n: number, p: number, q: number) => void;
       colsum: (b: number, out: number, n: number, q: number) => void;
+      groupsum: (x: number, out: number, groups: number, k: number, q: number) => void;
     }
   | undefined;
 
@@ -138,7 +164,8 @@ function kernels(backend: WasmBackendHeap): NonNullable<typeof bound> {
   if (!bound || bound.memory !== memory) {
     compiled ??= compile(kernelModule());
     const exports = instantiateWithMemory(compiled, memory);
-    bound = { memory, tn: exports.tn as NonNullable<typeof bound>['tn'], colsum: exports.colsum as NonNullable<typeof bound>['colsum'] };
+    const b = exports as unknown as Omit<NonNullable<typeof bound>, 'memory'>;
+    bound = { memory, tn: b.tn, colsum: b.colsum, groupsum: b.groupsum };
   }
   return bound;
 }
@@ -192,4 +219,32 @@ export function sumRows(b: tf.Tensor2D): tf.Tensor1D {
   }
   // A matMul with a ones row, not tf.sum over axis 0 (slow on wasm).
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), b), [q]) as tf.Tensor1D);
+}
+
+/** The `RrmSumGroups` kernel for the wasm backend: x [G·k, q] (attr k) → [G, q], sums of k consecutive rows. */
+export function sumGroupsKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const k = args.attrs?.k as number;
+  const [rows, q] = x.shape;
+  if (x.shape.length !== 2 || !(k >= 1) || rows % k !== 0 || q % 4 !== 0 || rows === 0) {
+    throw new Error(`${SUM_GROUPS}: expected x [G·k, q % 4 = 0] with k = ${k} dividing the rows, got [${x.shape.join(', ')}]`);
+  }
+  const backend = args.backend as WasmBackendHeap;
+  const { groupsum } = kernels(backend);
+  const out = backend.makeOutput([rows / k, q], 'float32');
+  backend.typedArrayFromHeap(out).fill(0);
+  groupsum(backend.dataIdMap.get(x.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, rows / k, k, q);
+  return out;
+}
+
+/**
+ * Sums of k consecutive rows, x [G·k, q] → [G, q] (a reduction over a middle axis: [G, k, q] → [G, q]).
+ * The RrmSumGroups kernel on wasm when q % 4 = 0; tf.sum over the middle axis otherwise.
+ */
+export function sumGroups(x: tf.Tensor2D, k: number): tf.Tensor2D {
+  const [rows, q] = x.shape;
+  if (tf.getBackend() === 'wasm' && x.dtype === 'float32' && q % 4 === 0 && rows > 0 && rows % k === 0 && tf.getKernel(SUM_GROUPS, 'wasm')) {
+    return tf.engine().runKernel(SUM_GROUPS, { x }, { k }) as tf.Tensor2D;
+  }
+  return tf.tidy(() => tf.sum(tf.reshape(x, [rows / k, k, q]), 1) as tf.Tensor2D);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activate, activationGrad, customOp, dense, type Activation, type Rng } from '@rrm/core';
+import { activate, activationGrad, customOp, dense, matMulTN, sumGroups, type Activation, type Rng } from '@rrm/core';
 import { aggregate, type Aggregation, type DenseGraph } from './graph';
 import { Mlp, type Init } from './mlp';
 import type { ParamStore } from './params';
@@ -11,8 +11,9 @@ import type { ParamStore } from './params';
  * This is the first layer of a message MLP on the concatenation [x_i, x_j, e_ij]: with W = [W_i; W_j; W_e],
  *   [x_i, x_j, e_ij]·W + b = (x_i·W_i + b) + x_j·W_j + e_ij·W_e,
  * so the node projections are computed once per node (K rows) and broadcast over the K² edges; only the
- * edge projection runs per edge. The gradient is custom: da_i = Σ_j dz_ij and dc_j = Σ_i dz_ij as matMuls
- * with a ones row (STACK.md: broadcast-add gradients reduce over a middle axis, slow on wasm).
+ * edge projection runs per edge. The gradient is custom: da_i = Σ_j dz_ij and dc_j = Σ_i dz_ij as sums of
+ * consecutive rows (core `sumGroups`; STACK.md: tfjs's broadcast-add gradients reduce over a middle axis,
+ * slow on wasm).
  */
 export function pairwise(
   a: tf.Tensor3D | null,
@@ -45,12 +46,9 @@ export function pairwise(
       value: y,
       gradFunc: (dy, [ys]) => {
         const dz = activationGrad(dy, ys, activation);
-        const ones = tf.ones([1, 1, k]);
         const grads: tf.Tensor[] = [];
-        // Σ_j dz[b, i, j, :]: rows (b, i) of K×H blocks, reduced by a ones row.
-        if (a) grads.push(tf.reshape(tf.matMul(ones, tf.reshape(dz, [b * k, k, h])), [b, k, h]));
-        // Σ_i dz[b, i, j, :]: per sample a K × (K·H) block, reduced by a ones row.
-        if (c) grads.push(tf.reshape(tf.matMul(ones, tf.reshape(dz, [b, k, k * h])), [b, k, h]));
+        if (a) grads.push(receiverSums(dz));
+        if (c) grads.push(senderSums(dz));
         if (e) grads.push(dz);
         return grads;
       },
@@ -58,18 +56,27 @@ export function pairwise(
   })(...inputs);
 }
 
+/** Σ_j dz[b, i, j, :] → [B, K, H]: the K rows (b, i, ·) of dz viewed as [B·K·K, H] summed. */
+function receiverSums(dz: tf.Tensor4D): tf.Tensor3D {
+  const [b, k, , h] = dz.shape;
+  return tf.reshape(sumGroups(tf.reshape(dz, [b * k * k, h]) as tf.Tensor2D, k), [b, k, h]);
+}
+
+/** Σ_i dz[b, i, j, :] → [B, K, H]: per sample, the K rows of dz viewed as [B·K, K·H] summed. */
+function senderSums(dz: tf.Tensor4D): tf.Tensor3D {
+  const [b, k, , h] = dz.shape;
+  return tf.reshape(sumGroups(tf.reshape(dz, [b * k, k * h]) as tf.Tensor2D, k), [b, k, h]);
+}
+
 /**
  * Edge features that are data (functions of the channel only), held as channels e^c [B, K, K]
  * (e^c[b, i, j] = channel c of the edge j → i). Built once per forward pass and shared by all layers;
- * the two layouts the first message layer needs are made on first use:
- *   values  [B, K, K, Fe]          for a layer that takes e_ij as a tensor
- *   rows    [B·K, 1 + Fe, K]        a ones row and the channels per receiver, for the fused gradient
- * (remade if a tf.tidy has disposed them meanwhile).
+ * `values` [B, K, K, Fe], for a layer that takes e_ij as a tensor, is made on first use (and remade if a
+ * tf.tidy has disposed it meanwhile).
  */
 export class EdgeInput {
   readonly width: number;
   private valuesT: tf.Tensor4D | null = null;
-  private rowsT: tf.Tensor3D | null = null;
 
   constructor(readonly channels: readonly tf.Tensor3D[]) {
     if (channels.length === 0) throw new Error('EdgeInput: no channels');
@@ -87,26 +94,25 @@ export class EdgeInput {
     }
     return this.valuesT;
   }
+}
 
-  get rows(): tf.Tensor3D {
-    if (!this.rowsT || this.rowsT.isDisposed) {
-      const [b, k] = this.channels[0].shape;
-      const ones = tf.ones([b, k, k]);
-      this.rowsT = tf.reshape(tf.stack([ones, ...this.channels], 2), [b * k, 1 + this.width, k]) as tf.Tensor3D;
-    }
-    return this.rowsT;
-  }
+/** The edge channels as one edge per row, [B·K·K, 4⌈Fe/4⌉], zero columns for core matMulTN's 4-row tiles. */
+function paddedEdgeRows(channels: readonly tf.Tensor3D[]): tf.Tensor2D {
+  const [b, k] = channels[0].shape;
+  const width = 4 * Math.ceil(channels.length / 4);
+  const zeros = Array.from({ length: width - channels.length }, () => tf.zeros([b, k, k]));
+  // Stacked on a new first axis and moved last (a last-axis stack is slow on wasm), then flattened.
+  return tf.reshape(tf.transpose(tf.stack([...channels, ...zeros], 0), [1, 2, 3, 0]), [b * k * k, width]) as tf.Tensor2D;
 }
 
 /**
  * The first message layer with constant edge features (`EdgeInput`):
  *   z_ij = act(a_i + c_j + Σ_c e^c_ij · W_e[c, :])
  * for a [B, K, H] (receiver part, carries the bias) and c [B, K, H] (sender part), either may be null
- * but not both. Same function as `pairwise` with the edge projection folded in; the point is the gradient:
- * for each receiver (b, i) one small batched matMul [1 + Fe, K]·[K, H] gives both da_i = Σ_j dz_ij
- * (the ones row) and the per-receiver partial sums of dW_e = Σ_ij e_ij ⊗ dz_ij (the channel rows).
- * The plain edge projection's dW_e = eᵀ·dz would pack the whole [B·K·K, H] gradient as a matMul
- * operand, 3× more work on wasm for a [Fe, H] result.
+ * but not both. Same function as `pairwise` with the edge projection folded in, so that no [B, K, K, Fe]
+ * edge tensor is multiplied per edge. Gradient: da_i = Σ_j dz_ij and dc_j = Σ_i dz_ij as in `pairwise`,
+ * dW_e = Σ_ij e_ij ⊗ dz_ij = eᵀ·dz with core `matMulTN` (a streaming kernel on wasm; the edge channels
+ * padded to 4 columns for its tiles).
  */
 export function pairwiseConstEdges(
   a: tf.Tensor3D | null,
@@ -120,7 +126,6 @@ export function pairwiseConstEdges(
   const [b, k, h] = ref.shape;
   const fe = edges.width;
   const channels = edges.channels;
-  const rows = edges.rows;
   const inputs: tf.Tensor[] = [];
   if (a) inputs.push(a);
   if (c) inputs.push(c);
@@ -137,18 +142,17 @@ export function pairwiseConstEdges(
     if (ai) z = tf.add(z, tf.reshape(ai, [b, k, 1, h]));
     if (cj) z = tf.add(z, tf.reshape(cj, [b, 1, k, h]));
     const y = activate(z as tf.Tensor4D, activation);
-    save([y, rows]);
+    // The channels are saved (shared, not copied) so the padded layout is built only when training.
+    save([y, ...channels]);
     return {
       value: y,
-      gradFunc: (dy, [ys, rs]) => {
+      gradFunc: (dy, [ys, ...saved]) => {
+        const padded = paddedEdgeRows(saved as tf.Tensor3D[]);
         const dz = activationGrad(dy, ys, activation);
         const grads: tf.Tensor[] = [];
-        // [B·K, 1 + Fe, K]·[B·K, K, H]: row 0 = Σ_j dz_ij, rows 1… = Σ_j e^c_ij dz_ij.
-        const r = tf.matMul(rs as tf.Tensor3D, tf.reshape(dz, [b * k, k, h]));
-        if (a) grads.push(tf.reshape(tf.slice(r, [0, 0, 0], [b * k, 1, h]), [b, k, h]));
-        if (c) grads.push(tf.reshape(tf.matMul(tf.ones([1, 1, k]), tf.reshape(dz, [b, k, k * h])), [b, k, h]));
-        const partial = tf.reshape(tf.slice(r, [0, 1, 0], [b * k, fe, h]), [b * k, fe * h]);
-        grads.push(tf.reshape(tf.sum(partial, 0), [fe, h]));
+        if (a) grads.push(receiverSums(dz));
+        if (c) grads.push(senderSums(dz));
+        grads.push(tf.slice(matMulTN(padded as tf.Tensor2D, tf.reshape(dz, [b * k * k, h]) as tf.Tensor2D), [0, 0], [fe, h]));
         return grads;
       },
     };
