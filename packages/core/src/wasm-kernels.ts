@@ -1,5 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { MATMUL_TN, SUM_GROUPS, SUM_ROWS, matMulTNKernel, sumGroupsKernel, sumRowsKernel } from './wasm-matmul';
+import {
+  MASKED_MAX,
+  MASKED_MAX_GRAD,
+  MATMUL_TN,
+  SUM_GROUPS,
+  SUM_ROWS,
+  maskedMaxGradKernel,
+  maskedMaxKernel,
+  matMulTNKernel,
+  sumGroupsKernel,
+  sumRowsKernel,
+} from './wasm-matmul';
 
 /**
  * Kernel overrides for the wasm backend, registered by name like any tfjs kernel.
@@ -10,8 +21,8 @@ import { MATMUL_TN, SUM_GROUPS, SUM_ROWS, matMulTNKernel, sumGroupsKernel, sumRo
  * Reshape does — is safe, and removes one copy per saved tensor: ~100 copies of [64, 40, 40, 32] per
  * dense-GNN training step.
  *
- * RrmMatMulTN, RrmSumRows, RrmSumGroups: aᵀ·b, 1ᵀ·b and sums of consecutive rows, for the gradients of
- * per-edge layers (wasm-matmul.ts).
+ * RrmMatMulTN, RrmSumRows, RrmSumGroups, RrmMaskedMax(Grad): aᵀ·b, 1ᵀ·b, sums of consecutive rows and the
+ * masked max over neighbours with its gradient, for per-edge tensors (wasm-matmul.ts).
  *
  * UnsortedSegmentSum: missing from tfjs-backend-wasm 4.22, and it is the gradient of tf.gather, so a model
  * plugin that gathers inside its forward pass could not train on wasm. A plain JavaScript loop on the
@@ -58,6 +69,8 @@ export function registerWasmKernels(): void {
     tf.registerKernel({ kernelName: MATMUL_TN, backendName: 'wasm', kernelFunc: matMulTNKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: SUM_ROWS, backendName: 'wasm', kernelFunc: sumRowsKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: SUM_GROUPS, backendName: 'wasm', kernelFunc: sumGroupsKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: MASKED_MAX, backendName: 'wasm', kernelFunc: maskedMaxKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: MASKED_MAX_GRAD, backendName: 'wasm', kernelFunc: maskedMaxGradKernel as unknown as tf.KernelFunc });
   }
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backendsPlugin, useBackend } from './backends';
 import { dense } from './dense';
 import { Registry } from './registry';
-import { MATMUL_TN, matMulTN, matMulTNSupported, sumGroups, sumRows, sumRowsSupported } from './wasm-matmul';
+import { MASKED_MAX, MASKED_MAX_GRAD, MATMUL_TN, maskedMaxKernelAvailable, matMulTN, matMulTNSupported, sumGroups, sumRows, sumRowsSupported } from './wasm-matmul';
 
 // Runs in its own process (pool: forks): the backend switch is global.
 beforeAll(async () => {
@@ -122,4 +122,36 @@ describe('sumGroups (the RrmSumGroups wasm kernel)', () => {
       tf.dispose([x, out]);
     });
   }
+});
+
+describe('RrmMaskedMax and its gradient', () => {
+  it('takes the max over the masked senders (0 without any), and routes dy to every maximal entry', () => {
+    const [b, k, f] = [2, 3, 4];
+    // Integer-valued messages so that ties are exact; receiver (1, 2) has no senders.
+    const msgVals = Float32Array.from({ length: b * k * k * f }, (_, n) => ((n * 7) % 5) - 2);
+    const maskVals = Float32Array.from([0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 0]);
+    const msg = tf.tensor4d(msgVals, [b, k, k, f]);
+    const mask = tf.tensor3d(maskVals, [b, k, k]);
+    const dyVals = Float32Array.from({ length: b * k * f }, (_, n) => n + 1);
+    const dy = tf.tensor3d(dyVals, [b, k, f]);
+    expect(maskedMaxKernelAvailable(f)).toBe(true);
+    const out = tf.engine().runKernel(MASKED_MAX, { msg, mask }) as tf.Tensor3D;
+    const dmsg = tf.engine().runKernel(MASKED_MAX_GRAD, { msg, mask, out, dy }) as tf.Tensor4D;
+    const o = out.dataSync();
+    const d = dmsg.dataSync();
+    for (let r = 0; r < b * k; r++) {
+      for (let c = 0; c < f; c++) {
+        let want = -Infinity;
+        for (let j = 0; j < k; j++) if (maskVals[r * k + j]) want = Math.max(want, msgVals[(r * k + j) * f + c]);
+        if (want === -Infinity) want = 0;
+        expect(o[r * f + c]).toBe(want);
+        for (let j = 0; j < k; j++) {
+          const at = (r * k + j) * f + c;
+          const grad = maskVals[r * k + j] && msgVals[at] === want ? dyVals[r * f + c] : 0;
+          expect(d[at]).toBe(grad);
+        }
+      }
+    }
+    tf.dispose([msg, mask, dy, out, dmsg]);
+  });
 });

@@ -24,6 +24,8 @@ const MIN_ROWS = 1024;
 
 export const SUM_ROWS = 'RrmSumRows';
 export const SUM_GROUPS = 'RrmSumGroups';
+export const MASKED_MAX = 'RrmMaskedMax';
+export const MASKED_MAX_GRAD = 'RrmMaskedMaxGrad';
 
 /** Whether RrmSumRows handles b [n, q]. */
 export function sumRowsSupported(n: number, q: number): boolean {
@@ -137,8 +139,67 @@ function groupsumFunction(): FuncDef {
   return { name: 'groupsum', params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [], locals: Array<'i32'>(6).fill('i32'), body };
 }
 
+/**
+ * maskedmax(msg, mask, out, rows, k, f): for every receiver row r = (b, i),
+ *   out[r, :] = max_{j: mask[r, j] ≠ 0} msg[r, j, :],  or 0 when no j qualifies (f % 4 = 0).
+ * The output row is the accumulator (it stays in L1); absent edges are skipped, not shifted.
+ */
+function maskedmaxFunction(): FuncDef {
+  const [MSG, MASK, OUT, ROWS, K, F, R, J, V, PM, PK, PO, ROW, ANY] = Array.from({ length: 14 }, (_, i) => i);
+  const g = op.localGet;
+  const set = op.localSet;
+  const body: Code = [];
+  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  /** for (v = 0; v < row; v += 16) { ...code } */
+  const overRow = (...code: Code[]): Code[] => [op.i32Const(0), set(V), op.loop, ...code, g(V), op.i32Const(16), op.i32Add, op.localTee(V), g(ROW), op.i32LtU, op.brIf(0), op.end];
+  emit(g(F), op.i32Const(4), op.i32Mul, set(ROW), g(MSG), set(PM), g(MASK), set(PK), g(OUT), set(PO), op.i32Const(0), set(R));
+  emit(op.loop); // receivers
+  emit(...overRow(g(PO), g(V), op.i32Add, op.f32Const(-Infinity), op.f32x4Splat, op.v128Store(0)));
+  emit(op.i32Const(0), set(ANY), op.i32Const(0), set(J), op.loop); // senders
+  emit(g(PK), op.f32Load(0), op.f32Const(0), op.f32Ne, op.if, op.i32Const(1), set(ANY));
+  emit(...overRow(g(PO), g(V), op.i32Add, g(PO), g(V), op.i32Add, op.v128Load(0), g(PM), g(V), op.i32Add, op.v128Load(0), op.f32x4Max, op.v128Store(0)));
+  emit(op.end);
+  emit(g(PM), g(ROW), op.i32Add, set(PM), g(PK), op.i32Const(4), op.i32Add, set(PK));
+  emit(g(J), op.i32Const(1), op.i32Add, op.localTee(J), g(K), op.i32LtU, op.brIf(0), op.end);
+  emit(g(ANY), op.i32Const(0), op.i32Eq, op.if, ...overRow(g(PO), g(V), op.i32Add, op.f32Const(0), op.f32x4Splat, op.v128Store(0)), op.end);
+  emit(g(PO), g(ROW), op.i32Add, set(PO));
+  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(ROWS), op.i32LtU, op.brIf(0), op.end);
+  return { name: 'maskedmax', params: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], results: [], locals: Array<'i32'>(8).fill('i32'), body };
+}
+
+/**
+ * maskedmaxgrad(msg, mask, out, dy, dmsg, rows, k, f): dmsg[r, j, :] = [msg[r, j, :] = out[r, :]] · dy[r, :]
+ * where mask[r, j] ≠ 0, else 0 — the gradient of maskedmax, every maximal entry getting dy (as tf.max).
+ */
+function maskedmaxGradFunction(): FuncDef {
+  const [MSG, MASK, OUT, DY, DM, ROWS, K, F, R, J, V, PM, PK, PO, PY, PD, ROW] = Array.from({ length: 17 }, (_, i) => i);
+  const g = op.localGet;
+  const set = op.localSet;
+  const body: Code = [];
+  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  const overRow = (...code: Code[]): Code[] => [op.i32Const(0), set(V), op.loop, ...code, g(V), op.i32Const(16), op.i32Add, op.localTee(V), g(ROW), op.i32LtU, op.brIf(0), op.end];
+  emit(g(F), op.i32Const(4), op.i32Mul, set(ROW), g(MSG), set(PM), g(MASK), set(PK), g(OUT), set(PO), g(DY), set(PY), g(DM), set(PD), op.i32Const(0), set(R));
+  emit(op.loop); // receivers
+  emit(op.i32Const(0), set(J), op.loop); // senders
+  emit(g(PK), op.f32Load(0), op.f32Const(0), op.f32Ne, op.if);
+  emit(
+    ...overRow(
+      g(PD), g(V), op.i32Add,
+      g(PM), g(V), op.i32Add, op.v128Load(0), g(PO), g(V), op.i32Add, op.v128Load(0), op.f32x4Eq,
+      g(PY), g(V), op.i32Add, op.v128Load(0), op.v128And,
+      op.v128Store(0),
+    ),
+  );
+  emit(op.else, ...overRow(g(PD), g(V), op.i32Add, op.f32Const(0), op.f32x4Splat, op.v128Store(0)), op.end);
+  emit(g(PM), g(ROW), op.i32Add, set(PM), g(PD), g(ROW), op.i32Add, set(PD), g(PK), op.i32Const(4), op.i32Add, set(PK));
+  emit(g(J), op.i32Const(1), op.i32Add, op.localTee(J), g(K), op.i32LtU, op.brIf(0), op.end);
+  emit(g(PO), g(ROW), op.i32Add, set(PO), g(PY), g(ROW), op.i32Add, set(PY));
+  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(ROWS), op.i32LtU, op.brIf(0), op.end);
+  return { name: 'maskedmaxgrad', params: Array<'i32'>(8).fill('i32'), results: [], locals: Array<'i32'>(9).fill('i32'), body };
+}
+
 function kernelModule(): Uint8Array {
-  return assemble([...tnFunction(), colsumFunction(), groupsumFunction()]);
+  return assemble([...tnFunction(), colsumFunction(), groupsumFunction(), maskedmaxFunction(), maskedmaxGradFunction()]);
 }
 
 interface WasmBackendHeap {
@@ -155,6 +216,8 @@ let bound:
       tn: (a: number, b: number, out: number, n: number, p: number, q: number) => void;
       colsum: (b: number, out: number, n: number, q: number) => void;
       groupsum: (x: number, out: number, groups: number, k: number, q: number) => void;
+      maskedmax: (msg: number, mask: number, out: number, rows: number, k: number, f: number) => void;
+      maskedmaxgrad: (msg: number, mask: number, out: number, dy: number, dmsg: number, rows: number, k: number, f: number) => void;
     }
   | undefined;
 
@@ -165,7 +228,7 @@ function kernels(backend: WasmBackendHeap): NonNullable<typeof bound> {
     compiled ??= compile(kernelModule());
     const exports = instantiateWithMemory(compiled, memory);
     const b = exports as unknown as Omit<NonNullable<typeof bound>, 'memory'>;
-    bound = { memory, tn: b.tn, colsum: b.colsum, groupsum: b.groupsum };
+    bound = { memory, tn: b.tn, colsum: b.colsum, groupsum: b.groupsum, maskedmax: b.maskedmax, maskedmaxgrad: b.maskedmaxgrad };
   }
   return bound;
 }
@@ -247,4 +310,37 @@ export function sumGroups(x: tf.Tensor2D, k: number): tf.Tensor2D {
     return tf.engine().runKernel(SUM_GROUPS, { x }, { k }) as tf.Tensor2D;
   }
   return tf.tidy(() => tf.sum(tf.reshape(x, [rows / k, k, q]), 1) as tf.Tensor2D);
+}
+
+/** The `RrmMaskedMax` kernel for wasm: msg [B, K, K, F], mask [B, K, K] → [B, K, F] (see maskedmax). */
+export function maskedMaxKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const msg = args.inputs.msg as tf.TensorInfo;
+  const mask = args.inputs.mask as tf.TensorInfo;
+  const [b, k, k2, f] = msg.shape;
+  if (msg.shape.length !== 4 || k !== k2 || f % 4 !== 0 || mask.shape.join() !== [b, k, k].join()) {
+    throw new Error(`${MASKED_MAX}: expected msg [B, K, K, F % 4 = 0] and mask [B, K, K], got [${msg.shape.join(', ')}] and [${mask.shape.join(', ')}]`);
+  }
+  const backend = args.backend as WasmBackendHeap;
+  const { maskedmax } = kernels(backend);
+  const out = backend.makeOutput([b, k, f], 'float32');
+  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  if (b * k > 0) maskedmax(at(msg), at(mask), at(out), b * k, k, f);
+  return out;
+}
+
+/** The `RrmMaskedMaxGrad` kernel for wasm: msg, mask, out = maskedmax(msg, mask), dy [B, K, F] → d msg. */
+export function maskedMaxGradKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const { msg, mask, out, dy } = args.inputs as Record<string, tf.TensorInfo>;
+  const [b, k, , f] = msg.shape;
+  const backend = args.backend as WasmBackendHeap;
+  const { maskedmaxgrad } = kernels(backend);
+  const dmsg = backend.makeOutput([b, k, k, f], 'float32');
+  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  if (b * k > 0) maskedmaxgrad(at(msg), at(mask), at(out), at(dy), at(dmsg), b * k, k, f);
+  return dmsg;
+}
+
+/** Whether the RrmMaskedMax kernels run here for messages of width f. */
+export function maskedMaxKernelAvailable(f: number): boolean {
+  return tf.getBackend() === 'wasm' && f % 4 === 0 && tf.getKernel(MASKED_MAX, 'wasm') !== undefined;
 }

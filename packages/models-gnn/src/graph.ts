@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { customOp } from '@rrm/core';
+import { MASKED_MAX, MASKED_MAX_GRAD, customOp, maskedMaxKernelAvailable } from '@rrm/core';
 
 /** How messages from the senders j of receiver i are combined: ⊕ ∈ {Σ, mean, max}. */
 export type Aggregation = 'sum' | 'mean' | 'max';
@@ -95,9 +95,22 @@ export function maskedMean(msg: tf.Tensor4D, graph: DenseGraph): tf.Tensor3D {
  *   d msg_ij = [msg_ij = m_i] · 1[d_i > 0] · dm_i.
  * It is computed in the backward pass from the saved shifted messages, so inference does not pay for it.
  * Ties send the gradient to every maximal entry, as tf.max does.
+ * On wasm (F a multiple of 4) both directions are single kernels of core (RrmMaskedMax and its gradient:
+ * one pass over the messages, no −BIG shift, no transpose for tfjs's middle-axis max), same results.
  */
 export function maskedMax(msg: tf.Tensor4D, graph: DenseGraph): tf.Tensor3D {
   const [b, k, , f] = msg.shape;
+  if (maskedMaxKernelAvailable(f)) {
+    const mask = graph.mask;
+    return customOp<tf.Tensor3D>(([m], save) => {
+      const out = tf.engine().runKernel(MASKED_MAX, { msg: m, mask }) as tf.Tensor3D;
+      save([m, mask, out]);
+      return {
+        value: out,
+        gradFunc: (dy, [ms, mk, o]) => [tf.engine().runKernel(MASKED_MAX_GRAD, { msg: ms, mask: mk, out: o, dy }) as tf.Tensor4D],
+      };
+    })(msg);
+  }
   const bias = graph.maxBias;
   const has = graph.hasNeighbour;
   return customOp<tf.Tensor3D>(([m], save) => {
