@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { Registry, backendsPlugin, modelInputs, disposeInputs, streams, trainingProgress, useBackend, type PluginSpec } from '@rrm/core';
-import { DatasetBatches, GradientWorkers, datasetInputs, resolveLoss, shardGradients } from '@rrm/trainers-unsup';
+import { Registry, backendsPlugin, modelInputs, disposeInputs, streams, useBackend, type PluginSpec } from '@rrm/core';
+import { createTrainStep } from './train-step';
 import { channelsPlugin } from '@rrm/channels';
 import { gnnPlugin } from '@rrm/models-gnn';
 import { mlpPlugin } from '@rrm/models-mlp';
@@ -29,46 +29,20 @@ function channels(users: number, batch: number, seed = 0) {
   return registry.create('channel', { kind: 'rayleigh' }).generate({ batch, users, rng: streams(seed).get('bench') });
 }
 
-const BENCH_REPLICA = fileURLToPath(new URL('./bench-replica.ts', import.meta.url));
-
-/**
- * Median ms of one full Adam step (forward, sum-rate loss, backward, update) at batch B, through the
- * trainer's own step (`shardGradients`, or `GradientWorkers.gradients` with the batch split over
- * `workers` threads).
- */
+/** Median ms of one full training step (tools/src/train-step.ts) at batch B, over `workers` threads. */
 async function trainStep(spec: PluginSpec, users: number, batch: number, runs = 7, steps = 5, workers = 1): Promise<number> {
-  const model = registry.create('model', spec)({ users, pmax: 1, noise: 1, seed: 1 });
-  const train = { channels: channels(users, batch), noise: 1, pmax: 1 };
-  const inputs = datasetInputs(train);
-  model.fit?.(inputs);
-  const data = new DatasetBatches(train);
-  const loss = resolveLoss('unsupervised');
-  const indices = Int32Array.from({ length: batch }, (_, i) => i);
-  const progress = trainingProgress(0, 1, 0, 1);
-  const group =
-    workers > 1
-      ? await GradientWorkers.start({ count: workers - 1, replica: { module: BENCH_REPLICA, args: { spec, users } }, backend: tf.getBackend(), model, train, loss, unit: 'bits' })
-      : undefined;
-  const opt = tf.train.adam(1e-3);
-  const step = async () => {
-    const r = group ? await group.gradients(model, data, loss, undefined, indices, progress, 'bits') : shardGradients(model, data, loss, undefined, indices, progress, 'bits');
-    opt.applyGradients(model.trainable.map((v, i) => ({ name: v.name, tensor: r.grads[i] })));
-    tf.dispose([...r.grads, r.task]);
-  };
+  const t = await createTrainStep(registry, spec, users, batch, workers);
   try {
-    for (let w = 0; w < 3; w++) await step();
+    for (let w = 0; w < 3; w++) await t.step();
     const per: number[] = [];
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
-      for (let s = 0; s < steps; s++) await step();
+      for (let s = 0; s < steps; s++) await t.step();
       per.push((performance.now() - t0) / steps);
     }
     return median(per);
   } finally {
-    await group?.close();
-    opt.dispose();
-    disposeInputs(inputs);
-    model.dispose();
+    await t.dispose();
   }
 }
 

@@ -9,11 +9,11 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { Registry, backendsPlugin, disposeInputs, streams, trainingProgress, useBackend, type PluginSpec } from '@rrm/core';
+import { Registry, backendsPlugin, useBackend, type PluginSpec } from '@rrm/core';
 import { channelsPlugin } from '@rrm/channels';
 import { gnnPlugin } from '@rrm/models-gnn';
 import { mlpPlugin } from '@rrm/models-mlp';
-import { DatasetBatches, datasetInputs, resolveLoss, shardGradients } from '@rrm/trainers-unsup';
+import { createTrainStep } from './train-step';
 
 const { values } = parseArgs({
   options: {
@@ -34,29 +34,15 @@ const batch = Number(values.batch);
 const steps = Number(values.steps);
 const top = Number(values.top);
 
-const train = { channels: registry.create('channel', { kind: 'rayleigh' }).generate({ batch, users, rng: streams(0).get('profile') }), noise: 1, pmax: 1 };
-const model = registry.create('model', spec, 'model')({ users, pmax: 1, noise: 1, seed: 1 });
-const all = datasetInputs(train);
-model.fit?.(all);
-disposeInputs(all);
-const data = new DatasetBatches(train);
-const loss = resolveLoss('unsupervised');
-const indices = Int32Array.from({ length: batch }, (_, i) => i);
-const progress = trainingProgress(0, 1, 0, 1);
-const opt = tf.train.adam(1e-3);
-const step = () => {
-  const r = shardGradients(model, data, loss, undefined, indices, progress, 'bits');
-  opt.applyGradients(model.trainable.map((v, i) => ({ name: v.name, tensor: r.grads[i] })));
-  tf.dispose([...r.grads, r.task]);
-};
+const { step, dispose } = await createTrainStep(registry, spec, users, batch);
 
-for (let i = 0; i < 3; i++) step();
+for (let i = 0; i < 3; i++) await step();
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) step();
+for (let i = 0; i < steps; i++) await step();
 const ms = (performance.now() - t0) / steps;
 console.log(`${JSON.stringify(spec)}, K = ${users}, B = ${batch}, ${tf.getBackend()}: ${ms.toFixed(2)} ms per step (mean of ${steps})`);
 
-const prof = await tf.profile(() => step());
+const prof = await tf.profile(step);
 // tf.profile resolves the kernel times before it returns; anything else (an error object) counts as 0.
 const kernelMs = (k: { kernelTimeMs: unknown }) => (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);
 const byName = new Map<string, { calls: number; ms: number }>();
@@ -75,5 +61,4 @@ console.log('\nslowest calls:');
 for (const k of [...prof.kernels].sort((a, b) => kernelMs(b) - kernelMs(a)).slice(0, top)) {
   console.log(`  ${k.name.padEnd(28)} ${kernelMs(k).toFixed(2).padStart(8)} ms  ${JSON.stringify(k.inputShapes)}`);
 }
-opt.dispose();
-model.dispose();
+await dispose();

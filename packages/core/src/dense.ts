@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { matMulTN, sumRows } from './wasm-matmul';
+import { matMulTN, sumRows } from './wasm-edge-kernels';
 
 /** Element-wise activations of the dense layers (`none` is the identity). */
 export type Activation = 'relu' | 'leaky-relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'none';

@@ -18,4 +18,4 @@ export * from './distances';
 export * from './dense';
 export * from './wasm-kernels';
 export * from './wasm-asm';
-export * from './wasm-matmul';
+export * from './wasm-edge-kernels';

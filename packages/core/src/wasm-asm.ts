@@ -1,7 +1,7 @@
 /**
  * A minimal WebAssembly binary encoder, enough to emit small SIMD kernels at run time (no toolchain, no
  * committed binaries): the WMMSE/FP teachers' float64 kernels and the float32 weight-gradient kernel that
- * runs on the wasm tfjs backend's heap (wasm-matmul.ts). Only what the kernels use is here: one imported memory
+ * runs on the wasm tfjs backend's heap (wasm-edge-kernels.ts). Only what the kernels use is here: one imported memory
  * (`env.memory`), functions with i32/f64/v128 params and locals, exports, and the opcodes below.
  *
  * Encoding reference: the WebAssembly core specification, "Binary format" (sections, LEB128 integers,

@@ -10,7 +10,7 @@ import {
   matMulTNKernel,
   sumGroupsKernel,
   sumRowsKernel,
-} from './wasm-matmul';
+} from './wasm-edge-kernels';
 
 /**
  * Kernel overrides for the wasm backend, registered by name like any tfjs kernel.
@@ -22,7 +22,7 @@ import {
  * dense-GNN training step.
  *
  * RrmMatMulTN, RrmSumRows, RrmSumGroups, RrmMaskedMax(Grad): aᵀ·b, 1ᵀ·b, sums of consecutive rows and the
- * masked max over neighbours with its gradient, for per-edge tensors (wasm-matmul.ts).
+ * masked max over neighbours with its gradient, for per-edge tensors (wasm-edge-kernels.ts).
  *
  * UnsortedSegmentSum: missing from tfjs-backend-wasm 4.22, and it is the gradient of tf.gather, so a model
  * plugin that gathers inside its forward pass could not train on wasm. A plain JavaScript loop on the

@@ -60,13 +60,14 @@ export function resolvePlugins(registry: Registry, config: PipelineConfig) {
   }
   const distance = distilling ? registry.create('distance', { kind: config.distill.distance }, 'distill.distance') : undefined;
   const optimizer = optimizerSpec(config);
+  let workers = 1;
   if (config.trainer.kind === 'ddpg') resolveDdpgOptions(ddpgOptions(config), 'trainer');
   else {
     resolveOptimizer(optimizer, 'trainer.optimizer');
-    resolveWorkers(config.trainer.workers, 'trainer.workers');
+    workers = resolveWorkers(config.trainer.workers, 'trainer.workers');
   }
   const earlyStopping = config.trainer.earlyStopping === undefined ? undefined : resolveEarlyStopping(config.trainer.earlyStopping as Record<string, unknown>, 'trainer.earlyStopping');
-  return { channel, teacher, reference, buildModel, schedule, distance, optimizer, earlyStopping };
+  return { channel, teacher, reference, buildModel, schedule, distance, optimizer, earlyStopping, workers };
 }
 
 /** The DDPG options of a config: everything under `trainer` except the dataset-pattern keys. */
@@ -123,7 +124,7 @@ export async function trainPipeline(opts: TrainPipelineOptions): Promise<TrainPi
   const name = opts.name ?? opts.out.split('/').filter(Boolean).pop() ?? 'run';
   const wmmseMean = reference.reduce((a, b) => a + b, 0) / reference.length;
   const extraLoss = extraLossOf(plugins, labels, users);
-  const workers = resolveWorkers(config.trainer.workers, 'trainer.workers');
+  const workers = plugins.workers;
 
   const epochs = config.trainer.epochs;
   let status: RunSummary['status'] = 'running';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backendsPlugin, useBackend } from './backends';
 import { dense } from './dense';
 import { Registry } from './registry';
-import { MASKED_MAX, MASKED_MAX_GRAD, MATMUL_TN, maskedMaxKernelAvailable, matMulTN, matMulTNSupported, sumGroups, sumRows, sumRowsSupported } from './wasm-matmul';
+import { MASKED_MAX, MASKED_MAX_GRAD, MATMUL_TN, maskedMaxKernelAvailable, matMulTN, matMulTNSupported, sumGroups, sumRows, sumRowsSupported } from './wasm-edge-kernels';
 
 // Runs in its own process (pool: forks): the backend switch is global.
 beforeAll(async () => {

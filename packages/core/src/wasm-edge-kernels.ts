@@ -2,6 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { assemble, compile, instantiateWithMemory, op, type Code, type FuncDef, type WasmMemory } from './wasm-asm';
 
 /**
+ * Kernels for per-edge tensors ([B·K², F] rows of a dense graph) on the wasm backend, where tfjs's own
+ * kernels are slow: aᵀ·b (RrmMatMulTN), 1ᵀ·b (RrmSumRows), sums of consecutive rows (RrmSumGroups) and the
+ * masked max over neighbours with its gradient (RrmMaskedMax, RrmMaskedMaxGrad).
+ *
  * aᵀ·b for tall, narrow operands — the weight gradient Σₙ xₙᵀ·dzₙ of a dense layer applied to every
  * edge of a dense graph (a [B·K², 32] or [B·K², 8] input, B·K² = 10⁵ and more rows).
  *
@@ -37,6 +41,25 @@ export function matMulTNSupported(n: number, p: number, q: number): boolean {
   return n >= MIN_ROWS && p % 4 === 0 && q % 8 === 0;
 }
 
+const g = op.localGet;
+const set = op.localSet;
+
+/** A function body and a way to append code to it. */
+function emitter(): { body: Code; emit: (...parts: Code[]) => void } {
+  const body: Code = [];
+  return { body, emit: (...parts) => parts.forEach((c) => body.push(...c)) };
+}
+
+/** The tail of a do-while loop: counter += step; continue while counter < limit (unsigned). */
+function loopEnd(counter: number, step: number, limit: number): Code {
+  return [...g(counter), ...op.i32Const(step), ...op.i32Add, ...op.localTee(counter), ...g(limit), ...op.i32LtU, ...op.brIf(0), ...op.end];
+}
+
+/** for (v = 0; v < limit; v += 16) { code } — over the 4-float vectors of a row of `limit` bytes (> 0). */
+function forBytes(v: number, limit: number, ...code: Code[]): Code[] {
+  return [op.i32Const(0), set(v), op.loop, ...code, loopEnd(v, 16, limit)];
+}
+
 /**
  * tn(a, b, out, n, p, q): out[p, q] += Σ_r a[r, :]ᵀ b[r, :], byte addresses, row-major float32, n ≥ 1,
  * p % 4 = 0, q % 8 = 0.
@@ -45,10 +68,7 @@ function tnFunction(): FuncDef[] {
   const [A, B, OUT, N, P, Q, R0, REND, I0, J0, PA, PB, R, ROWA, ROWB, PO] = Array.from({ length: 16 }, (_, i) => i);
   const acc = (k: number) => 16 + k;
   const [BV0, BV1, S] = [24, 25, 26];
-  const g = op.localGet;
-  const set = op.localSet;
-  const body: Code = [];
-  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  const { body, emit } = emitter();
   /** Address of output row i0 + ii of the current tile: po + ii·rowB. */
   const outRow = (ii: number): Code => [...g(PO), ...g(ROWB), ...op.i32Const(ii), ...op.i32Mul, ...op.i32Add];
 
@@ -70,10 +90,10 @@ function tnFunction(): FuncDef[] {
     emit(g(acc(2 * ii + 1)), g(S), g(BV1), op.f32x4Mul, op.f32x4Add, set(acc(2 * ii + 1)));
   }
   emit(g(PA), g(ROWA), op.i32Add, set(PA), g(PB), g(ROWB), op.i32Add, set(PB));
-  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(REND), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(R, 1, REND));
   for (let ii = 0; ii < 4; ii++) for (let jj = 0; jj < 2; jj++) emit(outRow(ii), g(acc(2 * ii + jj)), op.v128Store(jj * 16));
-  emit(g(J0), op.i32Const(8), op.i32Add, op.localTee(J0), g(Q), op.i32LtU, op.brIf(0), op.end);
-  emit(g(I0), op.i32Const(4), op.i32Add, op.localTee(I0), g(P), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(J0, 8, Q));
+  emit(loopEnd(I0, 4, P));
   emit(g(REND), op.localTee(R0), g(N), op.i32LtU, op.brIf(0), op.end);
 
   return [
@@ -94,10 +114,7 @@ function tnFunction(): FuncDef[] {
 function colsumFunction(): FuncDef {
   const [B, OUT, N, Q, R0, REND, J0, PB, R, ROWB, PO] = Array.from({ length: 11 }, (_, i) => i);
   const [ACC0, ACC1] = [11, 12];
-  const g = op.localGet;
-  const set = op.localSet;
-  const body: Code = [];
-  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  const { body, emit } = emitter();
   emit(g(Q), op.i32Const(4), op.i32Mul, set(ROWB), op.i32Const(0), set(R0));
   emit(op.loop);
   emit(g(R0), op.i32Const(CHUNK_ROWS), op.i32Add, g(N), g(R0), op.i32Const(CHUNK_ROWS), op.i32Add, g(N), op.i32LtU, op.select, set(REND));
@@ -108,9 +125,9 @@ function colsumFunction(): FuncDef {
   emit(g(R0), set(R), op.loop);
   emit(g(ACC0), g(PB), op.v128Load(0), op.f32x4Add, set(ACC0), g(ACC1), g(PB), op.v128Load(16), op.f32x4Add, set(ACC1));
   emit(g(PB), g(ROWB), op.i32Add, set(PB));
-  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(REND), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(R, 1, REND));
   emit(g(PO), g(ACC0), op.v128Store(0), g(PO), g(ACC1), op.v128Store(16));
-  emit(g(J0), op.i32Const(8), op.i32Add, op.localTee(J0), g(Q), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(J0, 8, Q));
   emit(g(REND), op.localTee(R0), g(N), op.i32LtU, op.brIf(0), op.end);
   return { name: 'colsum', params: ['i32', 'i32', 'i32', 'i32'], results: [], locals: [...Array<'i32'>(7).fill('i32'), 'v128', 'v128'], body };
 }
@@ -122,20 +139,17 @@ function colsumFunction(): FuncDef {
  */
 function groupsumFunction(): FuncDef {
   const [X, OUT, G, K, Q, GI, T, V, PX, PO, ROW] = Array.from({ length: 11 }, (_, i) => i);
-  const g = op.localGet;
-  const set = op.localSet;
-  const body: Code = [];
-  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  const { body, emit } = emitter();
   emit(g(Q), op.i32Const(4), op.i32Mul, set(ROW), g(X), set(PX), g(OUT), set(PO), op.i32Const(0), set(GI));
   emit(op.loop); // groups
   emit(op.i32Const(0), set(T), op.loop); // rows of the group
   emit(op.i32Const(0), set(V), op.loop); // 4-float vectors of the row
   emit(g(PO), g(V), op.i32Add, g(PO), g(V), op.i32Add, op.v128Load(0), g(PX), g(V), op.i32Add, op.v128Load(0), op.f32x4Add, op.v128Store(0));
-  emit(g(V), op.i32Const(16), op.i32Add, op.localTee(V), g(ROW), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(V, 16, ROW));
   emit(g(PX), g(ROW), op.i32Add, set(PX));
-  emit(g(T), op.i32Const(1), op.i32Add, op.localTee(T), g(K), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(T, 1, K));
   emit(g(PO), g(ROW), op.i32Add, set(PO));
-  emit(g(GI), op.i32Const(1), op.i32Add, op.localTee(GI), g(G), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(GI, 1, G));
   return { name: 'groupsum', params: ['i32', 'i32', 'i32', 'i32', 'i32'], results: [], locals: Array<'i32'>(6).fill('i32'), body };
 }
 
@@ -146,24 +160,20 @@ function groupsumFunction(): FuncDef {
  */
 function maskedmaxFunction(): FuncDef {
   const [MSG, MASK, OUT, ROWS, K, F, R, J, V, PM, PK, PO, ROW, ANY] = Array.from({ length: 14 }, (_, i) => i);
-  const g = op.localGet;
-  const set = op.localSet;
-  const body: Code = [];
-  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
+  const { body, emit } = emitter();
   /** for (v = 0; v < row; v += 16) { ...code } */
-  const overRow = (...code: Code[]): Code[] => [op.i32Const(0), set(V), op.loop, ...code, g(V), op.i32Const(16), op.i32Add, op.localTee(V), g(ROW), op.i32LtU, op.brIf(0), op.end];
   emit(g(F), op.i32Const(4), op.i32Mul, set(ROW), g(MSG), set(PM), g(MASK), set(PK), g(OUT), set(PO), op.i32Const(0), set(R));
   emit(op.loop); // receivers
-  emit(...overRow(g(PO), g(V), op.i32Add, op.f32Const(-Infinity), op.f32x4Splat, op.v128Store(0)));
+  emit(...forBytes(V, ROW, g(PO), g(V), op.i32Add, op.f32Const(-Infinity), op.f32x4Splat, op.v128Store(0)));
   emit(op.i32Const(0), set(ANY), op.i32Const(0), set(J), op.loop); // senders
   emit(g(PK), op.f32Load(0), op.f32Const(0), op.f32Ne, op.if, op.i32Const(1), set(ANY));
-  emit(...overRow(g(PO), g(V), op.i32Add, g(PO), g(V), op.i32Add, op.v128Load(0), g(PM), g(V), op.i32Add, op.v128Load(0), op.f32x4Max, op.v128Store(0)));
+  emit(...forBytes(V, ROW, g(PO), g(V), op.i32Add, g(PO), g(V), op.i32Add, op.v128Load(0), g(PM), g(V), op.i32Add, op.v128Load(0), op.f32x4Max, op.v128Store(0)));
   emit(op.end);
   emit(g(PM), g(ROW), op.i32Add, set(PM), g(PK), op.i32Const(4), op.i32Add, set(PK));
-  emit(g(J), op.i32Const(1), op.i32Add, op.localTee(J), g(K), op.i32LtU, op.brIf(0), op.end);
-  emit(g(ANY), op.i32Const(0), op.i32Eq, op.if, ...overRow(g(PO), g(V), op.i32Add, op.f32Const(0), op.f32x4Splat, op.v128Store(0)), op.end);
+  emit(loopEnd(J, 1, K));
+  emit(g(ANY), op.i32Const(0), op.i32Eq, op.if, ...forBytes(V, ROW, g(PO), g(V), op.i32Add, op.f32Const(0), op.f32x4Splat, op.v128Store(0)), op.end);
   emit(g(PO), g(ROW), op.i32Add, set(PO));
-  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(ROWS), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(R, 1, ROWS));
   return { name: 'maskedmax', params: ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], results: [], locals: Array<'i32'>(8).fill('i32'), body };
 }
 
@@ -173,28 +183,24 @@ function maskedmaxFunction(): FuncDef {
  */
 function maskedmaxGradFunction(): FuncDef {
   const [MSG, MASK, OUT, DY, DM, ROWS, K, F, R, J, V, PM, PK, PO, PY, PD, ROW] = Array.from({ length: 17 }, (_, i) => i);
-  const g = op.localGet;
-  const set = op.localSet;
-  const body: Code = [];
-  const emit = (...parts: Code[]) => parts.forEach((c) => body.push(...c));
-  const overRow = (...code: Code[]): Code[] => [op.i32Const(0), set(V), op.loop, ...code, g(V), op.i32Const(16), op.i32Add, op.localTee(V), g(ROW), op.i32LtU, op.brIf(0), op.end];
+  const { body, emit } = emitter();
   emit(g(F), op.i32Const(4), op.i32Mul, set(ROW), g(MSG), set(PM), g(MASK), set(PK), g(OUT), set(PO), g(DY), set(PY), g(DM), set(PD), op.i32Const(0), set(R));
   emit(op.loop); // receivers
   emit(op.i32Const(0), set(J), op.loop); // senders
   emit(g(PK), op.f32Load(0), op.f32Const(0), op.f32Ne, op.if);
   emit(
-    ...overRow(
+    ...forBytes(V, ROW, 
       g(PD), g(V), op.i32Add,
       g(PM), g(V), op.i32Add, op.v128Load(0), g(PO), g(V), op.i32Add, op.v128Load(0), op.f32x4Eq,
       g(PY), g(V), op.i32Add, op.v128Load(0), op.v128And,
       op.v128Store(0),
     ),
   );
-  emit(op.else, ...overRow(g(PD), g(V), op.i32Add, op.f32Const(0), op.f32x4Splat, op.v128Store(0)), op.end);
+  emit(op.else, ...forBytes(V, ROW, g(PD), g(V), op.i32Add, op.f32Const(0), op.f32x4Splat, op.v128Store(0)), op.end);
   emit(g(PM), g(ROW), op.i32Add, set(PM), g(PD), g(ROW), op.i32Add, set(PD), g(PK), op.i32Const(4), op.i32Add, set(PK));
-  emit(g(J), op.i32Const(1), op.i32Add, op.localTee(J), g(K), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(J, 1, K));
   emit(g(PO), g(ROW), op.i32Add, set(PO), g(PY), g(ROW), op.i32Add, set(PY));
-  emit(g(R), op.i32Const(1), op.i32Add, op.localTee(R), g(ROWS), op.i32LtU, op.brIf(0), op.end);
+  emit(loopEnd(R, 1, ROWS));
   return { name: 'maskedmaxgrad', params: Array<'i32'>(8).fill('i32'), results: [], locals: Array<'i32'>(9).fill('i32'), body };
 }
 
@@ -207,6 +213,16 @@ interface WasmBackendHeap {
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** Byte address of a tensor's data in the backend's heap. */
+function heapOffset(backend: WasmBackendHeap, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** Whether the active backend is wasm with our kernel `name` registered (registerWasmKernels). */
+function onWasm(name: string): boolean {
+  return tf.getBackend() === 'wasm' && tf.getKernel(name, 'wasm') !== undefined;
 }
 
 let compiled: object | undefined;
@@ -246,7 +262,7 @@ export function matMulTNKernel(args: { inputs: tf.NamedTensorInfoMap; backend: u
   const { tn } = kernels(backend);
   const out = backend.makeOutput([p, q], 'float32');
   backend.typedArrayFromHeap(out).fill(0);
-  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   tn(at(a), at(b), at(out), n, p, q);
   return out;
 }
@@ -260,7 +276,7 @@ export function sumRowsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const { colsum } = kernels(backend);
   const out = backend.makeOutput([q], 'float32');
   backend.typedArrayFromHeap(out).fill(0);
-  colsum(backend.dataIdMap.get(b.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, n, q);
+  colsum(heapOffset(backend, b), heapOffset(backend, out), n, q);
   return out;
 }
 
@@ -268,7 +284,7 @@ export function sumRowsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: un
 export function matMulTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const [n, p] = a.shape;
   const q = b.shape[1];
-  if (tf.getBackend() === 'wasm' && a.dtype === 'float32' && b.dtype === 'float32' && matMulTNSupported(n, p, q) && tf.getKernel(MATMUL_TN, 'wasm')) {
+  if (onWasm(MATMUL_TN) && a.dtype === 'float32' && b.dtype === 'float32' && matMulTNSupported(n, p, q)) {
     return tf.engine().runKernel(MATMUL_TN, { a, b }) as tf.Tensor2D;
   }
   return tf.tidy(() => tf.matMul(tf.transpose(a), b));
@@ -277,7 +293,7 @@ export function matMulTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /** Σ_r b[r, :] for b [n, q] (a bias gradient): the RrmSumRows kernel where it applies, else 1ᵀ·b as a matMul. */
 export function sumRows(b: tf.Tensor2D): tf.Tensor1D {
   const [n, q] = b.shape;
-  if (tf.getBackend() === 'wasm' && b.dtype === 'float32' && sumRowsSupported(n, q) && tf.getKernel(SUM_ROWS, 'wasm')) {
+  if (onWasm(SUM_ROWS) && b.dtype === 'float32' && sumRowsSupported(n, q)) {
     return tf.engine().runKernel(SUM_ROWS, { b }) as tf.Tensor1D;
   }
   // A matMul with a ones row, not tf.sum over axis 0 (slow on wasm).
@@ -296,7 +312,7 @@ export function sumGroupsKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: t
   const { groupsum } = kernels(backend);
   const out = backend.makeOutput([rows / k, q], 'float32');
   backend.typedArrayFromHeap(out).fill(0);
-  groupsum(backend.dataIdMap.get(x.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, rows / k, k, q);
+  groupsum(heapOffset(backend, x), heapOffset(backend, out), rows / k, k, q);
   return out;
 }
 
@@ -306,7 +322,7 @@ export function sumGroupsKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: t
  */
 export function sumGroups(x: tf.Tensor2D, k: number): tf.Tensor2D {
   const [rows, q] = x.shape;
-  if (tf.getBackend() === 'wasm' && x.dtype === 'float32' && q % 4 === 0 && rows > 0 && rows % k === 0 && tf.getKernel(SUM_GROUPS, 'wasm')) {
+  if (onWasm(SUM_GROUPS) && x.dtype === 'float32' && q % 4 === 0 && rows > 0 && rows % k === 0) {
     return tf.engine().runKernel(SUM_GROUPS, { x }, { k }) as tf.Tensor2D;
   }
   return tf.tidy(() => tf.sum(tf.reshape(x, [rows / k, k, q]), 1) as tf.Tensor2D);
@@ -323,7 +339,7 @@ export function maskedMaxKernel(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const backend = args.backend as WasmBackendHeap;
   const { maskedmax } = kernels(backend);
   const out = backend.makeOutput([b, k, f], 'float32');
-  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   if (b * k > 0) maskedmax(at(msg), at(mask), at(out), b * k, k, f);
   return out;
 }
@@ -335,12 +351,12 @@ export function maskedMaxGradKernel(args: { inputs: tf.NamedTensorInfoMap; backe
   const backend = args.backend as WasmBackendHeap;
   const { maskedmaxgrad } = kernels(backend);
   const dmsg = backend.makeOutput([b, k, k, f], 'float32');
-  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   if (b * k > 0) maskedmaxgrad(at(msg), at(mask), at(out), at(dy), at(dmsg), b * k, k, f);
   return dmsg;
 }
 
 /** Whether the RrmMaskedMax kernels run here for messages of width f. */
 export function maskedMaxKernelAvailable(f: number): boolean {
-  return tf.getBackend() === 'wasm' && f % 4 === 0 && tf.getKernel(MASKED_MAX, 'wasm') !== undefined;
+  return onWasm(MASKED_MAX) && f % 4 === 0;
 }
