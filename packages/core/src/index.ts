@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './schema';
 export * from './scenario';
 export * from './channel-batch';
 export * from './convention';

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { ChannelModel, PluginSpec, Teacher, TensorBackend } from './contracts';
 import { ValidationError } from './errors';
+import type { ZodType } from 'zod';
 
 /**
  * What each plugin kind produces. Packages that add kinds extend this interface by declaration merging:
@@ -28,6 +29,8 @@ export interface PluginEntry<T> {
   readonly name: string;
   readonly description: string;
   readonly create: PluginFactory<T>;
+  /** The options' zod schema (see schema.ts): validates in `create` and renders the config reference. */
+  readonly schema?: ZodType;
 }
 
 /** A plugin package or local file exports one of these (ARCHITECTURE.md, "Plugins"). */
