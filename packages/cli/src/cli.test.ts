@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, makeChannelBatch, meanSumRate, readNpy, writeNpy } from '@rrm/core';
 import { program } from './main';
-import { builtinRegistry } from './registry';
+import { builtinRegistry } from '@rrm/pipeline';
 import { main } from './main';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {

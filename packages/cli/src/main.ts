@@ -1,8 +1,7 @@
-import { dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { NpyError, Progress, ValidationError, formatSeconds, requireInteger, type GainKind, type Layout, type Registry } from '@rrm/core';
 import type { ChannelFileOptions } from './channel-files';
-import { builtinRegistry } from './registry';
+import { builtinRegistry } from '@rrm/pipeline';
 import { generate } from './commands/generate';
 import { teach } from './commands/teach';
 import { evaluatePowers } from './commands/evaluate-powers';
@@ -11,10 +10,7 @@ import { teachersDemo } from './commands/teachers-demo';
 import { distillDemo } from './commands/distill-demo';
 import { compareRuns } from './commands/compare';
 import { integerOption, parseSets, pluginOptions, positiveOption } from './options';
-import { loadLocalPlugins } from '@rrm/distill';
-import { readConfigFile, resolveConfig } from './config';
-import { trainPipeline } from './pipeline/train';
-import { trainDdpgPipeline } from './pipeline/train-ddpg';
+import { RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining, type PipelineConfig } from '@rrm/pipeline';
 import { evaluateRun, predictRun } from './pipeline/evaluate-run';
 
 const FORMAT_HELP = {
@@ -127,33 +123,30 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .description('train a model from a pipeline config (JSON or YAML) and/or dotted --set overrides')
     .option('--config <file>', 'pipeline config (.json, .yaml)')
     .option('--set <key=value>', 'override a config key, e.g. --set trainer.epochs=50 (repeatable)', collect, [])
-    .option('--out <dir>', 'run folder', '')
+    .option('--out <dir>', 'run folder (default runs/<model>-<trainer>-k<K>-s<seed>-<config hash>)')
+    .option('--resume <run>', 'continue an interrupted or killed run from its last finished epoch, with its own config')
+    .option('--force', 'replace the run folder even if it holds another config or a finished run')
     .option('--backend <name>', 'tensor backend: wasm (default), cpu, tensorflow, webgpu (same as --set backend=<name>)')
     .option('--quiet', 'no per-epoch progress')
     .action(async (o) => {
-      const file = o.config ? readConfigFile(o.config) : undefined;
-      const sets = parseSets(o.set);
-      if (o.backend) sets.push(['backend', o.backend]);
-      // Plugin paths in a config file are relative to that file; on the command line, to the cwd.
-      if (file && Array.isArray(file.plugins)) {
-        file.plugins = file.plugins.map((p) => (typeof p === 'string' ? resolvePath(dirname(o.config), p) : p));
+      let config: PipelineConfig;
+      if (o.resume) {
+        if (o.config || o.set.length || o.out) throw new ValidationError('--resume', 'no --config, --set or --out (a resumed run keeps its own config and folder)', o.resume);
+        config = checkConfig(RunFolder.readConfig(o.resume));
+      } else {
+        const sets = parseSets(o.set);
+        if (o.backend) sets.push(['backend', o.backend]);
+        config = resolveConfig(o.config ? readConfigFile(o.config) : undefined, sets);
       }
-      const config = resolveConfig(file, sets);
-      await loadLocalPlugins(config.plugins, registry);
-      const out = o.out || `runs/${config.model.kind}-${config.trainer.kind}${config.distill.beta.kind === 'none' ? '' : `-ad-${config.distill.beta.kind}`}-k${config.scenario.users}-s${config.seed}`;
-      const controller = new AbortController();
-      const onSigint = () => {
-        io.err('\ninterrupted: finishing the run folder with the epochs done so far\n');
-        controller.abort();
-      };
-      process.once('SIGINT', onSigint);
+      const out = o.resume ?? o.out ?? defaultRunName(config);
+      const stop = interruptOn(io);
       try {
-        const run = config.trainer.kind === 'ddpg' ? trainDdpgPipeline : trainPipeline;
-        const { summary } = await run({ registry, config, out, signal: controller.signal, log: o.quiet ? undefined : (l) => io.err(l + '\n') });
+        const { summary } = await runTraining(config, { out, signal: stop.signal, resume: Boolean(o.resume), force: o.force, log: o.quiet ? undefined : (l) => io.err(l + '\n') });
         io.out(JSON.stringify(summary, null, 2) + '\n');
         io.err(`run folder: ${out}\n`);
+        if (summary.status === 'interrupted') throw new Interrupted(stop.code);
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
       }
     });
 
@@ -227,9 +220,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .option('--seed <S>', 'random seed', '0')
     .option('--out <dir>', 'report folder', 'runs/demo')
     .action(async (o) => {
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      const stop = interruptOn(io);
       try {
         await distillDemo({
           registry,
@@ -240,11 +231,12 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
           epochs: integerOption('--epochs', o.epochs),
           seed: integerOption('--seed', o.seed),
           model: o.model,
-          signal: controller.signal,
+          signal: stop.signal,
           log: (l) => io.out(l + '\n'),
         });
+        if (stop.signal.aborted) throw new Interrupted(stop.code);
       } finally {
-        process.off('SIGINT', onSigint);
+        stop.dispose();
       }
     });
 
@@ -270,6 +262,46 @@ function channelInput(o: { channels: string; layout: Layout; gain: GainKind; wei
   return { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights };
 }
 
+/** A run stopped by SIGINT/SIGTERM: its folder is valid; the exit status says which signal (130 / 143). */
+export class Interrupted extends Error {
+  constructor(readonly code: number) {
+    super(`interrupted (exit ${code})`);
+  }
+}
+
+/**
+ * SIGINT and SIGTERM abort the run after its current step (finished epochs stay on disk); a second signal
+ * exits at once.
+ */
+function interruptOn(io: { err: (s: string) => void }) {
+  const controller = new AbortController();
+  let code = 130;
+  const handler = (sig: 'SIGINT' | 'SIGTERM') => () => {
+    const c = sig === 'SIGINT' ? 130 : 143;
+    if (controller.signal.aborted) {
+      io.err(`\n${sig} again: exiting now\n`);
+      process.exit(c);
+    }
+    code = c;
+    io.err(`\n${sig}: stopping after the current step; finished epochs are kept (continue with rrm train --resume)\n`);
+    controller.abort();
+  };
+  const onInt = handler('SIGINT');
+  const onTerm = handler('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    get code() {
+      return code;
+    },
+    dispose() {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -282,6 +314,7 @@ export async function main(argv: readonly string[], registry: Registry = builtin
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof Interrupted) return err.code;
     if (err instanceof ValidationError || err instanceof NpyError) {
       io.err(`rrm: ${err.message}\n`);
       return 2;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorBackend } from './contracts';
 import type { Plugin, Registry } from './registry';
 import { ValidationError } from './errors';
+import { parseOptions, strictOptions } from './schema';
 import { registerWasmKernels } from './wasm-kernels';
 
 /**
@@ -67,17 +68,22 @@ export const webgpuBackend: TensorBackend = {
   },
 };
 
+/** Backends take no options (the schema rejects any, naming the field). */
+const NO_OPTIONS = strictOptions({});
+
+const BACKENDS: readonly [TensorBackend, string][] = [
+  [wasmBackend, 'WebAssembly with SIMD (default; single-threaded under Node)'],
+  [cpuBackend, 'pure JavaScript reference backend'],
+  [tensorflowBackend, 'native libtensorflow via @tensorflow/tfjs-node (optional; install it yourself)'],
+  [webgpuBackend, 'GPU via WebGPU (Dawn, npm package webgpu; optional; needs a GPU)'],
+];
+
 export const backendsPlugin: Plugin = {
   name: '@rrm/core/backends',
   register(registry: Registry) {
-    registry.add('backend', {
-      name: 'wasm',
-      description: 'WebAssembly with SIMD (default; single-threaded under Node)',
-      create: () => wasmBackend,
-    });
-    registry.add('backend', { name: 'cpu', description: 'pure JavaScript reference backend', create: () => cpuBackend });
-    registry.add('backend', { name: 'tensorflow', description: 'native libtensorflow via @tensorflow/tfjs-node (optional; install it yourself)', create: () => tensorflowBackend });
-    registry.add('backend', { name: 'webgpu', description: 'GPU via WebGPU (Dawn, npm package webgpu; optional; needs a GPU)', create: () => webgpuBackend });
+    for (const [backend, description] of BACKENDS) {
+      registry.add('backend', { name: backend.kind, description, schema: NO_OPTIONS, create: (o, ctx) => (parseOptions(NO_OPTIONS, o, ctx.field), backend) });
+    }
   },
 };
 

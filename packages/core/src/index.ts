@@ -20,3 +20,5 @@ export * from './dense';
 export * from './wasm-kernels';
 export * from './wasm-asm';
 export * from './wasm-edge-kernels';
+export * from './trainer';
+export * from './predict';

@@ -46,11 +46,33 @@ export interface Plugin {
  */
 export class Registry {
   readonly container: DependencyContainer;
-  private readonly index = new Map<string, Set<string>>();
-  private readonly plugins = new Set<string>();
+  private readonly index: Map<string, Set<string>>;
+  private readonly plugins: Set<string>;
 
-  constructor(parent: DependencyContainer = rootContainer) {
+  constructor(parent: DependencyContainer = rootContainer, shared?: { index: Map<string, Set<string>>; plugins: Set<string> }) {
     this.container = parent.createChildContainer();
+    this.index = shared?.index ?? new Map();
+    this.plugins = shared?.plugins ?? new Set();
+  }
+
+  /**
+   * A registry for one pipeline run: the same plugins, resolved through a child container that also holds
+   * the run's shared services (RNG streams, label cache, scenario, …), which factories reach through
+   * `ctx.registry.service(name)`. Runs never see each other's services.
+   */
+  scope(): Registry {
+    return new Registry(this.container, { index: this.index, plugins: this.plugins });
+  }
+
+  provide<T>(service: string, value: T): this {
+    this.container.register(`rrm:service:${service}`, { useValue: value });
+    return this;
+  }
+
+  service<T>(service: string): T {
+    const token = `rrm:service:${service}`;
+    if (!this.container.isRegistered(token, true)) throw new Error(`no '${service}' service in this registry (services exist inside a pipeline run: Registry.scope())`);
+    return this.container.resolve<T>(token);
   }
 
   /** Registers a plugin once; registering the same plugin name again is a no-op. */

@@ -16,6 +16,12 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, fie
 }
 
 function issueError(issue: z.core.$ZodIssue, root: unknown, field: string): ValidationError {
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // A name-or-mapping field: report the branch that got furthest into the value, not "invalid input".
+    const depth = (iss: z.core.$ZodIssue) => (iss.code === 'invalid_type' ? -1 : iss.path.length);
+    const best = issue.errors.map((e) => e[0]).filter(Boolean).sort((a, b) => depth(b) - depth(a))[0];
+    if (best && depth(best) >= 0) return issueError({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue, root, field);
+  }
   const path = [field, ...issue.path.map(String)].filter(Boolean).join('.');
   const got = valueAt(root, issue.path);
   switch (issue.code) {
@@ -42,9 +48,9 @@ function expectedText(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return issue.expected === 'int' ? 'an integer' : `a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`;
     case 'too_small':
-      return `${issue.origin === 'number' ? (Number.isInteger(Number(issue.minimum)) && issue.message.includes('int') ? 'an integer' : 'a number') : issue.origin} ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+      return `${issue.origin === 'number' ? (Number.isInteger(Number(issue.minimum)) && issue.message.includes('int') ? 'an integer' : 'a finite number') : issue.origin} ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
     case 'too_big':
-      return `${issue.origin === 'number' ? 'a number' : issue.origin} ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
+      return `${issue.origin === 'number' ? 'a finite number' : issue.origin} ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
     default:
       return issue.message;
   }
@@ -64,10 +70,16 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  * allowed (and dropped): plugin options arrive as `{ kind, ...options }`.
  */
 export function strictOptions<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape).join(', ');
-  return z
-    .strictObject({ ...shape, kind: z.string().optional() }, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown option; known: ${known}` : undefined) })
-    .transform(({ kind: _kind, ...rest }) => rest as z.output<z.ZodObject<T>>);
+  return strict({ ...shape, kind: z.string().optional() }, ['kind']).transform((o) => {
+    const { kind: _kind, ...rest } = o as Record<string, unknown>;
+    return rest as z.output<z.ZodObject<T>>;
+  });
+}
+
+/** A z.strictObject whose unknown-key error lists the known keys. */
+export function strict<T extends z.ZodRawShape>(shape: T, unlisted: readonly string[] = []) {
+  const known = Object.keys(shape).filter((k) => !unlisted.includes(k)).join(', ');
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown option; known: ${known}` : undefined) });
 }
 
 /** Common field forms, so messages read the same everywhere. */

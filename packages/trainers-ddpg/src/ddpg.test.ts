@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng, sumRates } from '@rrm/core';
 import { fixedBeta, l2Distance } from '@rrm/distill';
 import { createWmmseTeacher } from '@rrm/teachers-wmmse';
-import { predictPowers } from '@rrm/trainers-unsup';
+import { predictPowers } from '@rrm/core';
 import { GraphCritic, MlpCritic } from './critic';
 import { trainDdpg, type DdpgOptions } from './ddpg';
 import { exhaustiveBinary, mean, mlpActorBuilder, rayleigh, scaledRayleigh, testChannels } from './test-fixtures';

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   ValidationError,
   disposeInputs,
+  predictPowers,
   streams,
+  yieldToEventLoop,
   sumRates,
   type ChannelBatch,
   type ChannelModel,
@@ -10,9 +12,9 @@ import {
   type ModelInputs,
   type PowerModel,
   type Teacher,
+  type DistillService,
+  type TrainingProgress,
 } from '@rrm/core';
-import { distillationTerm, type BetaSchedule, type Distance } from '@rrm/distill';
-import { predictPowers, type TrainingProgress } from '@rrm/trainers-unsup';
 import { createCritic, criticLike, type Critic } from './critic';
 import { PowerControlEnvironment, inputsFromArrays, type EvolveFn } from './environment';
 import { createNoise, noiseScale } from './noise';
@@ -58,10 +60,8 @@ export interface DdpgTestSet {
 }
 
 /** The AD term: teacher powers on every fresh environment batch, weighted by β(t) with distance D. */
-export interface DdpgDistill {
+export interface DdpgDistill extends Pick<DistillService, 'schedule' | 'distance'> {
   readonly teacher: Teacher;
-  readonly schedule: BetaSchedule;
-  readonly distance: Distance;
 }
 
 export interface DdpgLogRecord {
@@ -208,23 +208,24 @@ export function ddpgUpdate(ctx: DdpgUpdateContext, mb: ReplayBatch, progress: Tr
   const criticLoss = criticUpdate(critic, ctx.criticOptimizer, inputs, actions, targets, ctx.clipNorm);
 
   const beta = distill ? distill.schedule.value(progress) : 0;
-  const term = distill && beta !== 0 ? distillationTerm({ schedule: distill.schedule, distance: distill.distance, labels: mb.labels!, users }) : undefined;
-  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  // The mini-batch's teacher powers are constants (no gradient reaches them: tfjs has no stopGradient).
+  const labels = distill && beta !== 0 ? tf.tensor2d(Float32Array.from(mb.labels!), [n, users]) : undefined;
   let dist = 0;
   const actorLoss = optimizerStep(
     ctx.actorOptimizer,
     () => {
       const p = actor.apply(inputs);
       const task = tf.neg(tf.mean(critic.apply(inputs, p))) as tf.Scalar;
-      if (!term) return task;
-      const v = term.value({ powers: p, indices: rows, progress });
-      dist = v.loss.dataSync()[0];
-      return tf.add(task, tf.mul(v.loss, v.coefficient)) as tf.Scalar;
+      if (!labels) return task;
+      const d = distill!.distance.compute(p, labels);
+      dist = d.dataSync()[0];
+      return tf.add(task, tf.mul(d, beta)) as tf.Scalar;
     },
     actor.trainable,
     ctx.clipNorm,
   );
-  if (distill && !term) {
+  labels?.dispose();
+  if (distill && !labels) {
     dist = tf.tidy(() => {
       const labels = tf.tensor2d(mb.labels!, [n, users]);
       return distill.distance.compute(tf.tidy(() => actor.apply(inputs)), labels).dataSync()[0];
@@ -243,7 +244,6 @@ function mean(xs: number[]): number | null {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   const raw: Record<string, unknown> = {};
@@ -400,10 +400,9 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
         for (let u = 0; u < cfg.updatesPerStep; u++) update(buffer.sample(cfg.trainBatch, replayRng), progress);
       }
       step += 1;
-      if (step % cfg.logEvery === 0 || step === cfg.steps) {
-        evaluate(step);
-        await yieldToEventLoop();
-      }
+      if (step % cfg.logEvery === 0 || step === cfg.steps) evaluate(step);
+      // Environment steps are synchronous: let signal handlers run between them.
+      await yieldToEventLoop();
     }
     if (aborted && log[log.length - 1].step !== step) evaluate(step);
   } finally {

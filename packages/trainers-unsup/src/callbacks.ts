@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { requireInteger, requireNonNegative, rejectUnknownKeys, ValidationError, type PowerModel } from '@rrm/core';
 import type { TrainingProgress } from './loss';
+import type { NamedTensor } from '@rrm/core';
 import type { EpochRecord, TrainResult } from './trainer';
 
 /**
@@ -15,6 +16,8 @@ export interface CallbackContext {
    *  before the next batch and the unfinished epoch leaves no record. */
   stop(reason: string): void;
   readonly stopRequested: boolean;
+  /** The optimizer's state (for checkpoints; tf Optimizer.getWeights()). */
+  optimizerWeights(): Promise<NamedTensor[]>;
 }
 
 export interface BatchInfo {

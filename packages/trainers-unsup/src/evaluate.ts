@@ -1,41 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { disposeInputs, modelInputs, sliceInputs, sumRates, type ChannelBatch, type ModelInputs, type PowerModel, type RateUnit } from '@rrm/core';
+import { DEFAULT_EVAL_BATCH, disposeInputs, modelInputs, predictInputs, predictPowers, sliceInputs, sumRates, type ChannelBatch, type PowerModel, type PredictOptions, type RateUnit } from '@rrm/core';
 import type { Dataset } from './dataset';
 import { meanReference } from './dataset';
 
-export const DEFAULT_EVAL_BATCH = 1024;
-
-/**
- * Batched inference without gradients: each batch runs inside tf.tidy and only its [b, K] powers leave
- * it (large typed arrays are never returned out of a tidy: STACK.md). Powers [N, K] in Float64.
- */
-export function predictInputs(model: PowerModel, inputs: ModelInputs, batchSize = DEFAULT_EVAL_BATCH): Float64Array {
-  const [n, k] = inputs.direct.shape;
-  const out = new Float64Array(n * k);
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(n, start + batchSize);
-    const p = tf.tidy(() => model.apply(start === 0 && end === n ? inputs : sliceInputs(inputs, start, end)));
-    out.set(p.dataSync(), start * k);
-    p.dispose();
-  }
-  return out;
-}
-
-export interface PredictOptions {
-  readonly noise: number;
-  readonly pmax: number;
-  readonly weights?: Float64Array;
-}
-
-/** Powers [N, K] of a model on a channel batch (builds and disposes the input tensors). */
-export function predictPowers(model: PowerModel, channels: ChannelBatch, opts: PredictOptions, batchSize = DEFAULT_EVAL_BATCH): Float64Array {
-  const inputs = modelInputs(channels, opts);
-  try {
-    return predictInputs(model, inputs, batchSize);
-  } finally {
-    disposeInputs(inputs);
-  }
-}
+export { DEFAULT_EVAL_BATCH, predictInputs, predictPowers, type PredictOptions } from '@rrm/core';
 
 export interface TimedPrediction {
   readonly powers: Float64Array;

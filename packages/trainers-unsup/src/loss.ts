@@ -1,32 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit, type TrainingProgress, type PowerDistanceKind, POWER_DISTANCES, powerDistance } from '@rrm/core';
+import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit, type PowerDistanceKind, POWER_DISTANCES, powerDistance } from '@rrm/core';
 
 export { trainingProgress, type TrainingProgress } from '@rrm/core';
 
-/** What an extra loss term sees for one mini-batch. */
-export interface LossTermContext {
-  /** The model's powers for the batch [B, K], inside the gradient closure (differentiable). */
-  readonly powers: tf.Tensor2D;
-  /** Row indices of the batch in the training data set (to look up per-sample data such as labels). */
-  readonly indices: Int32Array;
-  readonly progress: TrainingProgress;
-}
-
-export interface LossTermValue {
-  /** The term's unweighted value (a scalar, differentiable with respect to `powers`). */
-  readonly loss: tf.Scalar;
-  /** Its weight in the total loss at this point of training (β(t) for distillation). */
-  readonly coefficient: number;
-}
-
-/**
- * The extension point for extra loss terms: the trainer minimises task + Σ coefficient · loss. The AD
- * term of @rrm/distill implements this structurally (it does not import this package).
- */
-export interface LossTerm {
-  readonly name: string;
-  value(ctx: LossTermContext): LossTermValue;
-}
+/** Extra loss terms (the AD term of @rrm/distill): the trainer minimises task + Σ coefficient · loss. */
+export type { LossTerm, LossTermContext, LossTermValue } from '@rrm/core';
 
 export type SupervisedDistance = PowerDistanceKind;
 export const SUPERVISED_DISTANCES: readonly SupervisedDistance[] = POWER_DISTANCES;

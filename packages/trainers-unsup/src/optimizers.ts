@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   ValidationError,
-  rejectUnknownKeys,
-  requireInteger,
-  requireNonNegative,
-  requireOneOf,
-  requirePositive,
+  integer,
+  nonNegative,
+  parseOptions,
+  positive,
+  strict,
+  z,
   position,
   PROGRESS_UNITS,
   type ProgressUnit,
@@ -83,48 +84,55 @@ export interface ResolvedOptimizer {
   readonly schedule: ResolvedSchedule;
 }
 
-const OPTIMIZER_KEYS = ['kind', 'learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'decay', 'centered', 'schedule'];
-const SCHEDULE_KEYS = ['kind', 'unit', 'rate', 'factor', 'every', 'min'];
+const unitInterval = () => z.number({ error: 'a number in [0, 1)' }).min(0).lt(1);
 
-function requireBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new ValidationError(field, 'true or false', value);
-  return value;
-}
+/** `schedule`: a name or { kind, unit, rate, factor, every, min } (see ScheduleSpec for the formulas). */
+export const scheduleSchema = z
+  .union([
+    z.enum(SCHEDULE_KINDS).transform((kind) => ({ kind })),
+    strict({
+      kind: z.enum(SCHEDULE_KINDS),
+      unit: z.enum(PROGRESS_UNITS).optional(),
+      rate: positive().max(1).optional(),
+      factor: positive().optional(),
+      every: integer(1).optional(),
+      min: nonNegative().optional(),
+    }),
+  ])
+  .default({ kind: 'constant' })
+  .transform((s): ResolvedSchedule => ({ unit: 'epoch', rate: 0.96, factor: 0.1, every: 10, min: 0, ...s }));
 
-function requireBelowOne(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ValidationError(field, 'a number in [0, 1)', value);
-  return value;
-}
+/** `trainer.optimizer` in a config: { kind, lr, momentum, …, schedule }. The one schema of optimizer options. */
+export const optimizerSchema = strict({
+  kind: z.enum(OPTIMIZER_KINDS).default('adam'),
+  /** Default: 1e-3 for adam and rmsprop, 1e-2 for sgd. */
+  lr: positive().optional(),
+  momentum: unitInterval().default(0),
+  nesterov: z.boolean().default(false),
+  beta1: unitInterval().default(0.9),
+  beta2: unitInterval().default(0.999),
+  epsilon: positive().optional(),
+  decay: unitInterval().default(0.9),
+  centered: z.boolean().default(false),
+  schedule: scheduleSchema,
+}).transform(({ lr, ...o }): ResolvedOptimizer => ({ ...o, learningRate: lr ?? (o.kind === 'sgd' ? 1e-2 : 1e-3) }));
 
 export function resolveSchedule(spec: ScheduleKind | ScheduleSpec | undefined, field = 'optimizer.schedule'): ResolvedSchedule {
-  const s: Record<string, unknown> = typeof spec === 'string' || spec === undefined ? { kind: spec ?? 'constant' } : { ...spec };
-  if (typeof s !== 'object' || s === null) throw new ValidationError(field, 'a schedule name or { kind, ... }', spec);
-  rejectUnknownKeys(field, s, SCHEDULE_KEYS);
-  const kind = requireOneOf(`${field}.kind`, s.kind, SCHEDULE_KINDS);
-  const unit = requireOneOf(`${field}.unit`, s.unit ?? 'epoch', PROGRESS_UNITS);
-  const rate = requirePositive(`${field}.rate`, s.rate ?? 0.96);
-  if (rate > 1) throw new ValidationError(`${field}.rate`, 'a decay rate in (0, 1]', rate);
-  const factor = requirePositive(`${field}.factor`, s.factor ?? 0.1);
-  const every = requireInteger(`${field}.every`, s.every ?? 10, 1);
-  const min = requireNonNegative(`${field}.min`, s.min ?? 0);
-  return { kind, unit, rate, factor, every, min };
+  return parseOptions(scheduleSchema, spec, field);
 }
 
+/** The library form ({ kind, learningRate, … }) of the optimizer options; errors name `field.learningRate`. */
 export function resolveOptimizer(spec: OptimizerKind | OptimizerSpec | undefined, field = 'optimizer'): ResolvedOptimizer {
-  const s: Record<string, unknown> = typeof spec === 'string' || spec === undefined ? { kind: spec ?? 'adam' } : { ...spec };
+  const s = typeof spec === 'string' || spec === undefined ? { kind: spec ?? 'adam' } : spec;
   if (typeof s !== 'object' || s === null) throw new ValidationError(field, `an optimizer name or { kind, learningRate, ... }`, spec);
-  rejectUnknownKeys(field, s, OPTIMIZER_KEYS);
-  const kind = requireOneOf(`${field}.kind`, s.kind ?? 'adam', OPTIMIZER_KINDS);
-  const learningRate = requirePositive(`${field}.learningRate`, s.learningRate ?? (kind === 'sgd' ? 1e-2 : 1e-3));
-  const momentum = requireBelowOne(`${field}.momentum`, s.momentum ?? 0);
-  const nesterov = requireBoolean(`${field}.nesterov`, s.nesterov ?? false);
-  const beta1 = requireBelowOne(`${field}.beta1`, s.beta1 ?? 0.9);
-  const beta2 = requireBelowOne(`${field}.beta2`, s.beta2 ?? 0.999);
-  const epsilon = s.epsilon === undefined ? undefined : requirePositive(`${field}.epsilon`, s.epsilon);
-  const decay = requireBelowOne(`${field}.decay`, s.decay ?? 0.9);
-  const centered = requireBoolean(`${field}.centered`, s.centered ?? false);
-  const schedule = resolveSchedule(s.schedule as ScheduleSpec | ScheduleKind | undefined, `${field}.schedule`);
-  return { kind, learningRate, momentum, nesterov, beta1, beta2, epsilon, decay, centered, schedule };
+  if ('lr' in s) throw new ValidationError(`${field}.lr`, 'learningRate (lr is the config-file spelling)', 'lr');
+  const { learningRate, ...rest } = s as OptimizerSpec & Record<string, unknown>;
+  try {
+    return parseOptions(optimizerSchema, learningRate === undefined ? rest : { ...rest, lr: learningRate }, field);
+  } catch (err) {
+    if (err instanceof ValidationError && err.field === `${field}.lr`) throw new ValidationError(`${field}.learningRate`, err.expected, learningRate);
+    throw err;
+  }
 }
 
 export function createOptimizer(spec: ResolvedOptimizer): tf.Optimizer {

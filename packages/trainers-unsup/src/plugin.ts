@@ -1,114 +1,93 @@
+import type * as tf from '@tensorflow/tfjs';
 import {
-  ValidationError,
-  rejectUnknownKeys,
-  requireInteger,
-  requireOneOf,
+  integer,
+  nonNegative,
+  parseOptions,
+  strict,
+  strictOptions,
+  z,
   type Plugin,
-  type PowerModel,
-  type RateUnit,
   type Registry,
+  type Trainer,
+  type TrainerContext,
+  type TrainStatus,
 } from '@rrm/core';
-import { resolveEarlyStopping, type EarlyStoppingOptions, type TrainerCallbacks } from './callbacks';
-import type { Dataset } from './dataset';
-import { SUPERVISED_DISTANCES, type LossTerm, type SupervisedDistance } from './loss';
-import { resolveOptimizer, type ResolvedOptimizer } from './optimizers';
-import { trainDataset, type TrainResult } from './trainer';
+import { SUPERVISED_DISTANCES } from './loss';
+import { optimizerSchema } from './optimizers';
+import { trainDataset, type EpochRecord, type StopReason } from './trainer';
 
 /**
- * The `trainer` plugin kind. A Trainer is resolved from config options (validated at creation, before
- * any work) and run later with what the pipeline has built:
- *
- *   const trainer = registry.create('trainer', { kind: 'unsupervised', epochs: 50, batchSize: 64 });
- *   const result = await trainer.run({ model, train, test, seed, extraLoss, callbacks, signal });
- *
- * `pattern` says what the trainer consumes: 'dataset' trainers take fixed train/test sets (this
- * package). A trainer of another pattern (RL: an environment drawing fresh channels) registers under
- * its own kind with its own context, so this contract stays small.
+ * The dataset-pattern trainers `unsupervised` (−sum rate) and `supervised` (distance to teacher labels):
+ * a fixed training set drawn from the run's 'train' stream, labelled by the run's teacher when the loss
+ * or the AD term needs labels, mini-batch epochs, the test set evaluated after every epoch.
+ * Options are the config's `trainer` section, validated by one schema.
  */
-export interface DatasetTrainContext {
-  readonly model: PowerModel;
-  readonly train: Dataset;
-  readonly test: Dataset;
-  /** Shuffling seed (a named stream of the run seed). */
-  readonly seed?: number;
-  /** The AD term (from @rrm/distill) or any other extra loss. */
-  readonly extraLoss?: LossTerm;
-  readonly callbacks?: TrainerCallbacks | readonly TrainerCallbacks[];
-  readonly signal?: AbortSignal;
-}
+const common = {
+  epochs: integer(0).default(20),
+  batch: integer(1).default(64),
+  optimizer: optimizerSchema.prefault({}),
+  earlyStopping: strict({ patience: integer(1).default(10), minDelta: nonNegative().default(0), restoreBest: z.boolean().default(false) }).optional(),
+  /** Data-parallel gradient threads: an integer or 'auto' (one per core). */
+  workers: z.union([integer(1), z.literal('auto')]).default(1),
+  unit: z.enum(['bits', 'nats']).default('bits'),
+  /** Samples per inference batch of the test-set evaluation. */
+  evalBatch: integer(1).default(1024),
+  shuffle: z.boolean().default(true),
+};
+export const unsupervisedSchema = strictOptions(common);
+export const supervisedSchema = strictOptions({ ...common, distance: z.enum(SUPERVISED_DISTANCES).default('mse') });
+export type DatasetTrainerOptions = z.output<typeof supervisedSchema>;
 
-export interface Trainer {
-  readonly kind: string;
-  readonly pattern: 'dataset';
-  /** Resolved options (defaults filled in), for the run record. */
-  readonly options: Readonly<Record<string, unknown>>;
-  run(ctx: DatasetTrainContext): Promise<TrainResult>;
-}
+const STATUS: Record<StopReason, TrainStatus> = { completed: 'completed', stopped: 'stopped', aborted: 'interrupted' };
 
-declare module '@rrm/core' {
-  interface PluginKinds {
-    trainer: Trainer;
-  }
-}
-
-export interface DatasetTrainerOptions {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly optimizer: ResolvedOptimizer;
-  readonly earlyStopping?: Required<EarlyStoppingOptions>;
-  readonly unit: RateUnit;
-  readonly evalBatchSize: number;
-  readonly shuffle: boolean;
-  /** supervised only. */
-  readonly distance?: SupervisedDistance;
-}
-
-const COMMON_KEYS = ['epochs', 'batchSize', 'optimizer', 'earlyStopping', 'unit', 'evalBatchSize', 'shuffle'];
-
-/** Validates a trainer's config options; errors name `field.<option>` (e.g. `trainer.epochs`). */
-export function resolveTrainerOptions(kind: 'unsupervised' | 'supervised', options: Record<string, unknown>, field = 'trainer'): DatasetTrainerOptions {
-  rejectUnknownKeys(field, options, kind === 'supervised' ? [...COMMON_KEYS, 'distance'] : COMMON_KEYS);
-  const epochs = requireInteger(`${field}.epochs`, options.epochs ?? 100, 0);
-  const batchSize = requireInteger(`${field}.batchSize`, options.batchSize ?? 64, 1);
-  const optimizer = resolveOptimizer(options.optimizer as never, `${field}.optimizer`);
-  let earlyStopping: Required<EarlyStoppingOptions> | undefined;
-  if (options.earlyStopping !== undefined && options.earlyStopping !== false) {
-    const es = options.earlyStopping === true ? {} : options.earlyStopping;
-    if (typeof es !== 'object' || es === null) throw new ValidationError(`${field}.earlyStopping`, '{ patience, minDelta, restoreBest } or true', es);
-    earlyStopping = resolveEarlyStopping(es as Record<string, unknown>, `${field}.earlyStopping`);
-  }
-  const unit = requireOneOf(`${field}.unit`, options.unit ?? 'bits', ['bits', 'nats'] as const);
-  const evalBatchSize = requireInteger(`${field}.evalBatchSize`, options.evalBatchSize ?? 1024, 1);
-  const shuffle = options.shuffle ?? true;
-  if (typeof shuffle !== 'boolean') throw new ValidationError(`${field}.shuffle`, 'true or false', shuffle);
-  const distance = kind === 'supervised' ? requireOneOf(`${field}.distance`, options.distance ?? 'mse', SUPERVISED_DISTANCES) : undefined;
-  return { epochs, batchSize, optimizer, earlyStopping, unit, evalBatchSize, shuffle, distance };
+/** An epoch as the pipeline records it (samples = epochs · training-set size). */
+function trainRecord(rec: EpochRecord, trainSize: number) {
+  return { ...rec, samples: rec.epoch * trainSize };
 }
 
 export function datasetTrainer(kind: 'unsupervised' | 'supervised', options: Record<string, unknown> = {}, field = 'trainer'): Trainer {
-  const o = resolveTrainerOptions(kind, options, field);
+  const o: DatasetTrainerOptions = kind === 'supervised' ? parseOptions(supervisedSchema, options, field) : { ...parseOptions(unsupervisedSchema, options, field), distance: 'mse' };
   return {
     kind,
     pattern: 'dataset',
-    options: { ...o },
-    run: (ctx) =>
-      trainDataset({
+    progressKey: 'epoch',
+    options: kind === 'supervised' ? o : (({ distance: _d, ...rest }) => rest)(o),
+    async run(ctx: TrainerContext) {
+      const { users, noise, pmax } = ctx.scenario;
+      const channels = ctx.draw('train', ctx.trainSamples);
+      const labels = kind === 'supervised' || ctx.distill ? await ctx.labels(channels, 'train') : undefined;
+      const resume = ctx.resume && {
+        records: ctx.resume.records as unknown as EpochRecord[],
+        optimizer: Object.entries(ctx.resume.checkpoint.tensors).map(([name, tensor]) => ({ name, tensor })),
+      };
+      const result = await trainDataset({
         model: ctx.model,
-        train: ctx.train,
-        test: ctx.test,
-        seed: ctx.seed,
-        extraLoss: ctx.extraLoss,
-        callbacks: ctx.callbacks,
-        signal: ctx.signal,
+        train: { channels, noise, pmax, labels },
+        test: { channels: ctx.test.channels, noise, pmax, reference: ctx.test.reference },
         epochs: o.epochs,
-        batchSize: o.batchSize,
+        batchSize: o.batch,
+        seed: ctx.seed,
         optimizer: o.optimizer,
+        loss: kind === 'supervised' ? { kind, distance: o.distance } : { kind },
+        extraLoss: ctx.distill && labels ? ctx.distill.term(labels, users) : undefined,
+        workers: o.workers,
+        replica: o.workers !== 1 ? ctx.replica(labels) : undefined,
         earlyStopping: o.earlyStopping,
         unit: o.unit,
-        evalBatchSize: o.evalBatchSize,
+        evalBatchSize: o.evalBatch,
         shuffle: o.shuffle,
-        loss: kind === 'supervised' ? { kind, distance: o.distance } : { kind },
-      }),
+        signal: ctx.signal,
+        resume,
+        callbacks: {
+          onEpochEnd: (rec, cb) =>
+            ctx.record(trainRecord(rec, channels.batch), async () => ({
+              state: {},
+              tensors: Object.fromEntries((await cb.optimizerWeights()).map((w): [string, tf.Tensor] => [w.name, w.tensor])),
+            })),
+        },
+      });
+      return { status: STATUS[result.stopReason], message: result.message };
+    },
   };
 }
 
@@ -119,11 +98,13 @@ export const trainersPlugin: Plugin = {
     registry.add('trainer', {
       name: 'unsupervised',
       description: 'dataset pattern, loss = −mean weighted sum rate (+ β·D with an AD term)',
+      schema: unsupervisedSchema,
       create: (options, ctx) => datasetTrainer('unsupervised', options, ctx.field),
     });
     registry.add('trainer', {
       name: 'supervised',
       description: 'dataset pattern, loss = distance to teacher labels (mse, l1 or l2)',
+      schema: supervisedSchema,
       create: (options, ctx) => datasetTrainer('supervised', options, ctx.field),
     });
   },

@@ -90,3 +90,30 @@ export class TinyModel implements PowerModel {
 export function withoutTiming<T extends { trainSeconds: number; wallSeconds: number; samplesPerSecond: number }>(records: readonly T[]) {
   return records.map(({ trainSeconds: _t, wallSeconds: _w, samplesPerSecond: _s, ...rest }) => rest);
 }
+
+/** A TrainerContext over fixed Rayleigh data (what the pipeline would build), recording into `records`. */
+export function trainerContext(opts: { model: PowerModel; users: number; train: number; test: number; seed?: number; signal?: AbortSignal }) {
+  const { model, users } = opts;
+  const test = dataset(opts.test, users, 2, { reference: true });
+  const records: import('@rrm/core').TrainRecord[] = [];
+  const teacher = { kind: 'wmmse', options: {}, solve: async (p: { channels: ChannelBatch }) => wmmse(p.channels, 1, 1) };
+  const ctx: import('@rrm/core').TrainerContext = {
+    scenario: { users, noise: 1, pmax: 1 },
+    seed: opts.seed ?? 1,
+    trainSamples: opts.train,
+    channel: { kind: 'rayleigh', options: {}, generate: ({ batch }) => rayleigh(batch, users, 1) },
+    teacher,
+    model,
+    buildModel: () => model,
+    test: { channels: test.channels, reference: test.reference! },
+    draw: (_stream, batch) => rayleigh(batch, users, 1),
+    labels: async (channels) => wmmse(channels, 1, 1),
+    replica: () => {
+      throw new Error('no replicas in this fixture');
+    },
+    record: async (r) => void records.push(r),
+    log: () => {},
+    signal: opts.signal ?? new AbortController().signal,
+  };
+  return { ctx, records };
+}

@@ -4,6 +4,8 @@ import {
   disposeInputs,
   requireInteger,
   streams,
+  yieldToEventLoop,
+  type NamedTensor,
   type PowerModel,
   type RateUnit,
 } from '@rrm/core';
@@ -100,6 +102,12 @@ export interface TrainOptions {
    */
   readonly workers?: number | 'auto';
   readonly replica?: ReplicaSpec;
+  /**
+   * Continue a run from the end of its last finished epoch: its records and the optimizer's state
+   * (tf Optimizer.getWeights()); the model must already hold that epoch's weights. Shuffles are replayed
+   * and schedules are functions of the step, so the continuation equals an uninterrupted run.
+   */
+  readonly resume?: { readonly records: readonly EpochRecord[]; readonly optimizer: NamedTensor[] };
 }
 
 /** Mean per sample of per-batch scalars, read back with one sync per epoch. */
@@ -188,7 +196,10 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
   }
   const optSpec = resolveOptimizer(opts.optimizer);
   const callbacks: TrainerCallbacks[] = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? [...opts.callbacks] : [opts.callbacks as TrainerCallbacks];
-  if (opts.earlyStopping) callbacks.push(earlyStoppingCallback(opts.earlyStopping));
+  const stopper = opts.earlyStopping ? earlyStoppingCallback(opts.earlyStopping) : undefined;
+  if (stopper) callbacks.push(stopper);
+  const resumed = opts.resume?.records ?? [];
+  if (opts.resume && resumed.length === 0) throw new ValidationError('resume.records', 'the records of at least the epoch-0 evaluation');
 
   const n = train.channels.batch;
   const batchesPerEpoch = Math.ceil(n / batchSize);
@@ -204,6 +215,7 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
     get stopRequested() {
       return stopMessage !== undefined;
     },
+    optimizerWeights: () => optimizer.getWeights(),
   };
 
   const batches = new DatasetBatches(train);
@@ -222,11 +234,14 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
     if (workers > 1 && epochs > 0) {
       group = await GradientWorkers.start({ count: workers - 1, replica: opts.replica!, backend: tf.getBackend(), model, train, loss, unit });
     }
+    if (opts.resume) await optimizer.setWeights(opts.resume.optimizer);
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
 
     const evaluate = () => sumRateOf(test, predictInputs(model, testInputs, evalBatch), unit);
-    let step = 0;
-    let trainSeconds = 0;
+    const previous = resumed[resumed.length - 1];
+    let step = previous?.step ?? 0;
+    let trainSeconds = previous?.trainSeconds ?? 0;
+    const wallOffset = previous?.wallSeconds ?? 0;
     let learningRate = optSpec.learningRate;
     const finishEpoch = async (epoch: number, losses: ReturnType<LossAccumulator['finish']>, epochSeconds: number, samples: number) => {
       const ev = evaluate();
@@ -238,20 +253,27 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
         testSumRate: ev.meanSumRate,
         pctReference: ev.pctReference,
         trainSeconds,
-        wallSeconds: (performance.now() - wall0) / 1000,
+        wallSeconds: wallOffset + (performance.now() - wall0) / 1000,
         samplesPerSecond: epochSeconds > 0 ? samples / epochSeconds : 0,
       };
       records.push(record);
       for (const cb of callbacks) await cb.onEpochEnd?.(record, ctx);
     };
 
-    // Epoch 0: the initial model, losses from a forward pass over the training set.
-    await finishEpoch(0, initialLosses(model, batches, loss, extraLoss, batchSize, trainingProgress(0, epochs, 0, steps), unit), 0, 0);
-
-    let aborted = false;
     const rng = streams(seed).get('shuffle');
     const order = range(0, n);
-    for (let epoch = 1; epoch <= epochs && !ctx.stopRequested; epoch++) {
+    if (previous) {
+      records.push(...resumed);
+      // Early stopping's state is a function of the records; the shuffles are replayed draw for draw.
+      for (const r of resumed) await stopper?.onEpochEnd?.(r, ctx);
+      if (opts.shuffle !== false) for (let e = 1; e <= previous.epoch; e++) rng.shuffle(order);
+    } else {
+      // Epoch 0: the initial model, losses from a forward pass over the training set.
+      await finishEpoch(0, initialLosses(model, batches, loss, extraLoss, batchSize, trainingProgress(0, epochs, 0, steps), unit), 0, 0);
+    }
+
+    let aborted = false;
+    for (let epoch = (previous?.epoch ?? 0) + 1; epoch <= epochs && !ctx.stopRequested; epoch++) {
       if (signal?.aborted) {
         aborted = true;
         break;
@@ -275,6 +297,8 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
         }
         const coefficient = await trainStep(group, model, optimizer, batches, loss, extraLoss, indices, progress, unit, acc);
         step++;
+        // One-thread steps are synchronous: without this a SIGINT handler would never run.
+        await yieldToEventLoop();
         if (callbacks.some((cb) => cb.onBatchEnd)) {
           const info = { epoch, batch: b, batchSize: indices.length, progress, learningRate, coefficient };
           for (const cb of callbacks) await cb.onBatchEnd?.(info, ctx);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ValidationError, writeFileAtomic } from '@rrm/core';
-import { linePlotSvg } from '../svg-plot';
+import { linePlotSvg } from '@rrm/pipeline';
 
 export interface CompareOptions {
   readonly runs: readonly string[];
@@ -31,7 +31,8 @@ export function compareRuns(opts: CompareOptions): CompareRow[] {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>;
     return { dir, rows, summary };
   });
-  const xKey = loaded.every((r) => 'samples' in r.rows[0]) ? 'samples' : 'epoch';
+  // Dataset trainers count epochs; RL trainers record epoch 0 throughout and count samples.
+  const xKey = loaded.every((r) => !((r.rows[r.rows.length - 1].epoch as number) > 0)) ? 'samples' : 'epoch';
   if (loaded.some((r) => !(xKey in r.rows[0]))) throw new ValidationError('--runs', 'runs of one pattern (all dataset or all DDPG)', opts.runs.join(', '));
   const wmmse = loaded.map((r) => r.summary.wmmseTestSumRate).find((v): v is number => typeof v === 'number');
   const series = loaded.map((r) => ({

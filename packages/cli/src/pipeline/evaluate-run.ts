@@ -1,9 +1,7 @@
 import { makeScenario, meanSumRate, sumRates, summarize, useBackend, writeNpy, type Registry } from '@rrm/core';
 import { loadModelWeights, predictPowersTimed } from '@rrm/trainers-unsup';
 import { readChannelFile, type ChannelFileOptions } from '../channel-files';
-import { checkConfig } from '../config';
-import { RunFolder } from './run-folder';
-import { buildModel } from './train';
+import { RunFolder, buildModel, checkConfig } from '@rrm/pipeline';
 
 export interface RunEvalOptions {
   readonly registry: Registry;

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeNpy, meanSumRate, readNpy, makeChannelBatch } from '@rrm/core';
+import { builtinRegistry, resolveConfig, runTraining } from '@rrm/pipeline';
+import { evaluateRun, predictRun } from './pipeline/evaluate-run';
+import { compareRuns } from './commands/compare';
+
+/** evaluate, predict and compare on run folders written by the pipeline. */
+const dir = () => mkdtempSync(join(tmpdir(), 'rrm-run-cmd-'));
+
+function tiny(extra: [string, unknown][] = [], cache = dir()) {
+  return resolveConfig(undefined, [
+    ['backend', 'cpu'],
+    ['scenario.users', 4],
+    ['data.train', 96],
+    ['data.test', 48],
+    ['model.kind', 'mlp'],
+    ['model.hidden', [16]],
+    ['trainer.epochs', 3],
+    ['trainer.batch', 32],
+    ['trainer.optimizer.lr', 0.01],
+    ['cache', cache],
+    ...extra,
+  ]);
+}
+
+describe('a trained run on any channel file', () => {
+  it('evaluates and predicts: eval mean agrees with the Float64 objective on the predicted powers', async () => {
+    const registry = builtinRegistry();
+    const out = join(dir(), 'run');
+    await runTraining(tiny(), { registry, out });
+    const d = dir();
+    const gains = new Float64Array(20 * 16).map((_, n) => ((n * 7919) % 101) / 50 + 0.01);
+    writeFileSync(join(d, 'g.npy'), encodeNpy(gains, [20, 4, 4]));
+    const input = { channels: join(d, 'g.npy') };
+    const ev = await evaluateRun({ registry, run: out, input });
+    await predictRun({ registry, run: out, input, out: join(d, 'p.npy') });
+    const p = readNpy(join(d, 'p.npy')).data;
+    expect(p.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(ev.mean).toBeCloseTo(meanSumRate(makeChannelBatch(gains, [20, 4, 4]), p, { noise: 1 }), 5);
+    expect(ev.ratio).toBeCloseTo(ev.mean / ev.wmmse, 12);
+    expect(ev.msPerSample).toBeGreaterThan(0);
+  });
+
+  it('a K-tied model at another K and a missing run folder give clear errors', async () => {
+    const registry = builtinRegistry();
+    const out = join(dir(), 'mlp');
+    await runTraining(tiny([['trainer.epochs', 1]]), { registry, out });
+    const d = dir();
+    writeFileSync(join(d, 'k6.npy'), encodeNpy(new Float64Array(2 * 36).fill(0.5), [2, 6, 6]));
+    await expect(evaluateRun({ registry, run: out, input: { channels: join(d, 'k6.npy') } })).rejects.toThrow(/model.*4.*6|model.*6.*4/);
+    await expect(evaluateRun({ registry, run: join(d, 'none'), input: { channels: join(d, 'k6.npy') } })).rejects.toThrow(/--run: expected a run folder/);
+  });
+});
+
+describe('rrm compare', () => {
+  it('overlays run folders and reports the final value and when 95 % of it was reached', async () => {
+    const registry = builtinRegistry();
+    const a = join(dir(), 'a');
+    const b = join(dir(), 'b');
+    const ra = await runTraining(tiny(), { registry, out: a });
+    const rb = await runTraining(tiny([['trainer.kind', 'supervised'], ['teacher.kind', 'wmmse']]), { registry, out: b });
+    const out = join(dir(), 'cmp.svg');
+    const rows = compareRuns({ runs: [a, b], out });
+    expect(rows.map((r) => r.final)).toEqual([ra.summary.finalTestSumRate, rb.summary.finalTestSumRate]);
+    expect(rows[0].xTo95).toBe(ra.summary.epochsTo95);
+    expect(readFileSync(out, 'utf8').match(/<path /g)).toHaveLength(2);
+    expect(readFileSync(out.replace('.svg', '.md'), 'utf8')).toContain('| run |');
+    expect(() => compareRuns({ runs: [dir()], out })).toThrow(/--runs: expected run folders/);
+  });
+});
