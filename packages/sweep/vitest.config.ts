@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     testTimeout: 120_000,
     pool: 'forks',
+    // The package is being built; its tests land with its code.
+    passWithNoTests: true,
   },
 });

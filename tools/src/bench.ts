@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json FILE] [-- --only teachers|models]`: every benchmark, printed as a table;
+ * `npm run bench [-- --json FILE] [-- --only teachers|models|pipeline]`: every benchmark, printed as a table;
  * with --json, one record per benchmark: { id, backend, median_ms, unit, samples_per_s }.
  * Timing lives here, never in pass/fail tests. Machines are noisy: compare ratios from one run.
  */
@@ -8,6 +8,7 @@ import { writeFileAtomic } from '@rrm/core';
 import { shutdownWorkers } from '@rrm/teachers-wmmse';
 import { benchTeachers, numpyReference, type BenchRecord, type NumpyTiming } from './bench-teachers';
 import { benchModels } from './bench-models';
+import { benchPipeline } from './bench-pipeline';
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, only: { type: 'string' } } });
 
@@ -44,6 +45,10 @@ async function main(): Promise<void> {
   if (!values.only || values.only === 'models') {
     console.error('models: training steps and inference ...');
     all.push(...(await benchModels()));
+  }
+  if (!values.only || values.only === 'pipeline') {
+    console.error('pipeline: runTraining end to end ...');
+    all.push(...(await benchPipeline()));
   }
   printTable(all);
   if (values.json) {

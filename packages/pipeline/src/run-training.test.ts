@@ -155,7 +155,7 @@ describe('trainers are plugins', () => {
     for (let i = 1; i < train.length; i++) expect(train[i]).toBeGreaterThanOrEqual(train[i - 1]);
     expect(existsSync(join(out, 'weights', 'model.json'))).toBe(true);
     await expect(runTraining(tiny([['plugins', [join(examples, 'evolution-trainer.ts')]], ['trainer', { kind: 'evolution', sigma: -1 }]]), { out: join(dir(), 'x') })).rejects.toThrow(
-      /trainer\.sigma: expected a number > 0/,
+      /trainer\.sigma: expected a finite number > 0/,
     );
   });
 });
