@@ -8,6 +8,7 @@ import { evaluatePowers } from './commands/evaluate-powers';
 import { formatPlugins, listPlugins } from './commands/plugins';
 import { teachersDemo } from './commands/teachers-demo';
 import { distillDemo } from './commands/distill-demo';
+import { progressView } from './progress-view';
 import { compareRuns } from './commands/compare';
 import { integerOption, parseSets, pluginOptions, positiveOption } from './options';
 import { RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining, type PipelineConfig } from '@rrm/pipeline';
@@ -141,7 +142,14 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       const out = o.resume ?? o.out ?? defaultRunName(config);
       const stop = interruptOn(io);
       try {
-        const { summary } = await runTraining(config, { out, signal: stop.signal, resume: Boolean(o.resume), force: o.force, log: o.quiet ? undefined : (l) => io.err(l + '\n') });
+        const { summary } = await runTraining(config, {
+          out,
+          signal: stop.signal,
+          resume: Boolean(o.resume),
+          force: o.force,
+          log: o.quiet ? undefined : (l) => io.err(l + '\n'),
+          onProgress: o.quiet ? undefined : progressView(),
+        });
         io.out(JSON.stringify(summary, null, 2) + '\n');
         io.err(`run folder: ${out}\n`);
         if (summary.status === 'interrupted') throw new Interrupted(stop.code);

@@ -98,6 +98,8 @@ export interface TrainerContext {
   /** The checkpoint of an earlier run of this config, when resuming. */
   readonly resume?: { readonly records: readonly TrainRecord[]; readonly checkpoint: TrainerCheckpoint };
   log(line: string): void;
+  /** Progress within a long phase (an epoch's batches, a teacher pass), for displays. */
+  progress(what: string, done: number, total: number): void;
   readonly signal: AbortSignal;
 }
 

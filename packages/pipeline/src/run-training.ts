@@ -31,6 +31,8 @@ export interface RunTrainingOptions {
   /** Called after every recorded epoch (or RL logging interval), once it is on disk. */
   readonly onEpoch?: (record: TrainRecord) => void;
   readonly log?: (line: string) => void;
+  /** Progress within long phases (teacher labels, an epoch's batches): units done of total. */
+  readonly onProgress?: (what: string, done: number, total: number) => void;
   /** Default: the built-in plugins; the config's local plugin files are added to it. */
   readonly registry?: Registry;
   /** Continue an interrupted or killed run of the same config from its last finished epoch. */
@@ -149,7 +151,8 @@ async function train(config: PipelineConfig, parts: ResolvedParts, base: Registr
   const draw = (stream: string, batch: number): ChannelBatch => parts.channel.generate({ batch, users, rng: rng.get(stream) });
   const labelsOf = async (teacher: typeof parts.teacher, channels: ChannelBatch, what: string) => {
     const t0 = performance.now();
-    const r = await teacherLabels({ teacher, problem: { channels, noise, pmax }, cacheDir: config.cache });
+    const onProgress = opts.onProgress && ((done: number, total: number) => opts.onProgress!(what, done, total));
+    const r = await teacherLabels({ teacher, problem: { channels, noise, pmax, onProgress }, cacheDir: config.cache });
     const secs = (performance.now() - t0) / 1000;
     log(`${what}: ${teacher.kind} on ${channels.batch} samples, ${meanSumRate(channels, r.powers, { noise }).toFixed(4)} bit/s/Hz (${r.hit ? 'cached' : `computed in ${secs.toFixed(1)} s`})`);
     return r.powers;
@@ -207,6 +210,7 @@ async function train(config: PipelineConfig, parts: ResolvedParts, base: Registr
     replica: (labels) => ({ module: fileURLToPath(new URL('./replica.ts', import.meta.url)), args: { config, users, labels } }),
     resume,
     log,
+    progress: (what, done, total) => opts.onProgress?.(what, done, total),
     signal,
     async record(rec, checkpoint) {
       records.push(rec);

@@ -32,6 +32,7 @@ describe('ddpg plugin', () => {
       replica: () => ({ module: '', args: null }),
       record: async (r) => void records.push(r),
       log: () => {},
+      progress: () => {},
       signal: new AbortController().signal,
     };
     expect(await trainer.run(ctx)).toEqual({ status: 'completed' });

@@ -79,6 +79,7 @@ export function datasetTrainer(kind: 'unsupervised' | 'supervised', options: Rec
         signal: ctx.signal,
         resume,
         callbacks: {
+          onBatchEnd: (info) => ctx.progress(`epoch ${info.epoch}`, Math.min(channels.batch, (info.batch + 1) * o.batch), channels.batch),
           onEpochEnd: (rec, cb) =>
             ctx.record(trainRecord(rec, channels.batch), async () => ({
               state: {},

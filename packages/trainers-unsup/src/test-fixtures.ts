@@ -113,6 +113,7 @@ export function trainerContext(opts: { model: PowerModel; users: number; train: 
     },
     record: async (r) => void records.push(r),
     log: () => {},
+    progress: () => {},
     signal: opts.signal ?? new AbortController().signal,
   };
   return { ctx, records };
