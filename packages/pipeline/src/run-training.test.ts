@@ -119,6 +119,13 @@ describe('runTraining', () => {
     expect(readFileSync(join(other, 'thesis.tex'), 'utf8')).toBe('x');
   });
 
+  it('--set order does not matter: a kind change drops only the options of the old kind that came from the file', () => {
+    const file = { trainer: { kind: 'unsupervised', epochs: 7, workers: 2 } };
+    const c = resolveConfig(file, [['trainer.epochs', 3], ['trainer.kind', 'supervised']]);
+    expect(c.trainer).toEqual({ kind: 'supervised', epochs: 3 });
+    expect(resolveConfig(file, [['trainer.kind', 'unsupervised'], ['trainer.batch', 8]]).trainer).toEqual({ kind: 'unsupervised', epochs: 7, workers: 2, batch: 8 });
+  });
+
   it('default run names are unique per resolved config', () => {
     const a = tiny([], '/c1');
     expect(defaultRunName(a)).toMatch(/^runs\/mlp-unsupervised-k4-s0-[0-9a-f]{10}$/);
