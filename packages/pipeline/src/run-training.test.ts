@@ -12,6 +12,8 @@ const dir = () => mkdtempSync(join(tmpdir(), 'rrm-train-'));
 const examples = resolve(__dirname, '../../../examples/plugins');
 
 function tiny(extra: [string, unknown][] = [], cache = dir()) {
+  // Dataset-trainer options only for dataset trainers (a DDPG config rejects `epochs`, naming it).
+  const dataset = !extra.some(([k, v]) => (k === 'trainer.kind' && v === 'ddpg') || k === 'trainer');
   return resolveConfig(undefined, [
     ['backend', 'cpu'],
     ['scenario.users', 4],
@@ -19,9 +21,13 @@ function tiny(extra: [string, unknown][] = [], cache = dir()) {
     ['data.test', 48],
     ['model.kind', 'mlp'],
     ['model.hidden', [16]],
-    ['trainer.epochs', 3],
-    ['trainer.batch', 32],
-    ['trainer.optimizer.lr', 0.01],
+    ...((dataset
+      ? [
+          ['trainer.epochs', 3],
+          ['trainer.batch', 32],
+          ['trainer.optimizer.lr', 0.01],
+        ]
+      : []) as [string, unknown][]),
     ['cache', cache],
     ...extra,
   ]);

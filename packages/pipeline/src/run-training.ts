@@ -124,30 +124,37 @@ function plan(run: RunFolder, config: PipelineConfig, opts: RunTrainingOptions):
 export async function runTraining(config: PipelineConfig, opts: RunTrainingOptions = {}): Promise<RunTrainingResult> {
   const base = opts.registry ?? builtinRegistry();
   await loadLocalPlugins(config.plugins, base);
-  const parts = validateConfig(config, base);
+  // Plugins of this run are resolved through its own scope, which holds the run's shared services.
+  const rng = streams(config.seed);
+  const scope = base.scope().provide('streams', rng).provide('scenario', config.scenario).provide('cacheDir', config.cache);
+  const parts = validateConfig(config, scope);
   const out = opts.out ?? defaultRunName(config);
   const log = opts.log ?? (() => {});
   const name = opts.name ?? out.split('/').filter(Boolean).pop() ?? 'run';
   const run = new RunFolder(out);
   run.lock();
   try {
-    const mode = plan(run, config, opts);
-    if (mode === 'done') {
-      log(`${out}: this config's run is already finished (use --force to train it again)`);
-      return { summary: readRunSummary(out)!, records: RunFolder.readRecords(out), out, skipped: true };
-    }
-    if (mode === 'fresh') run.clear();
-    return await train(config, parts, base, run, { ...opts, log, name, resume: mode === 'resume' });
+    return await match(plan(run, config, opts))
+      .with('done', () => {
+        log(`${out}: this config's run is already finished (use --force to train it again)`);
+        return { summary: readRunSummary(out)!, records: RunFolder.readRecords(out), out, skipped: true };
+      })
+      .with('fresh', () => {
+        run.clear();
+        return train(config, parts, scope, run, { ...opts, log, name, resume: false });
+      })
+      .with('resume', () => train(config, parts, scope, run, { ...opts, log, name, resume: true }))
+      .exhaustive();
   } finally {
     run.unlock();
   }
 }
 
-async function train(config: PipelineConfig, parts: ResolvedParts, base: Registry, run: RunFolder, opts: RunTrainingOptions & { log: (l: string) => void; name: string }) {
+async function train(config: PipelineConfig, parts: ResolvedParts, scope: Registry, run: RunFolder, opts: RunTrainingOptions & { log: (l: string) => void; name: string }) {
   const { log, name } = opts;
   const { users, noise, pmax } = config.scenario;
-  await useBackend(base, config.backend);
-  const rng = streams(config.seed);
+  await useBackend(scope, config.backend);
+  const rng = scope.service<ReturnType<typeof streams>>('streams');
   const draw = (stream: string, batch: number): ChannelBatch => parts.channel.generate({ batch, users, rng: rng.get(stream) });
   const labelsOf = async (teacher: typeof parts.teacher, channels: ChannelBatch, what: string) => {
     const t0 = performance.now();
@@ -157,7 +164,7 @@ async function train(config: PipelineConfig, parts: ResolvedParts, base: Registr
     log(`${what}: ${teacher.kind} on ${channels.batch} samples, ${meanSumRate(channels, r.powers, { noise }).toFixed(4)} bit/s/Hz (${r.hit ? 'cached' : `computed in ${secs.toFixed(1)} s`})`);
     return r.powers;
   };
-  const scope = base.scope().provide('streams', rng).provide('scenario', config.scenario).provide('labels', labelsOf);
+  scope.provide('labels', labelsOf);
 
   log(`drawing ${config.data.test} test samples of ${config.channel.kind} at K = ${users}`);
   const test = draw('test', config.data.test);
