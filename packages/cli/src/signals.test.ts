@@ -65,4 +65,30 @@ describe('signals', () => {
     expect(r.code, r.err).toBe(143);
     expect(status(out).status).toBe('interrupted');
   }, 120_000);
+
+  it('two rrm train into one folder at once: the second fails at once naming the holder, the first finishes', async () => {
+    const out = join(dir(), 'run');
+    const cache = dir();
+    let second: Promise<{ code: number | null; err: string }> | undefined;
+    const first = rrm(run(out, cache).filter((a) => a !== '--quiet'), (line) => {
+      if (!second && /^epoch\s+1\//.test(line)) second = rrm(run(out, cache));
+    });
+    const a = await first;
+    const b = await second!;
+    expect(a.code, a.err).toBe(0);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/being written by pid \d+/);
+    expect(status(out)).toMatchObject({ status: 'completed', epochs: 40 });
+  }, 120_000);
+
+  it('SIGINT stops rrm demo in its current arm; the report marks that arm and lists the arms not run', async () => {
+    const out = join(dir(), 'demo');
+    const r = await rrm(['demo', '--users', '4', '--train', '400', '--test', '50', '--epochs', '60', '--model', 'mlp', '--out', out], (line, signal) => {
+      if (/^epoch\s+2\//.test(line)) signal('SIGINT');
+    });
+    expect(r.code, r.err).toBe(130);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toMatch(/\| unsupervised \(interrupted at epoch \d+\)/);
+    expect(report).toMatch(/\*\*Interrupted\*\*: not run: supervised \(FPLinQ labels\), AD, decreasing β \(FPLinQ\)/);
+  }, 120_000);
 });

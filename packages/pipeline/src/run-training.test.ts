@@ -220,6 +220,10 @@ describe('runTraining with the ddpg trainer', () => {
     expect(records[3].beta).toBe(1);
     expect(summary).toMatchObject({ status: 'completed', trainer: 'ddpg', epochs: 0, steps: 30, samples: 240, epochsTo95: null });
     expect(summary.samplesTo95).not.toBeNull();
+    const controller = new AbortController();
+    const stopped = await runTraining(config, { out: join(dir(), 'ddpg-int'), signal: controller.signal, onEpoch: (r) => r.step === 10 && controller.abort() });
+    expect(stopped.summary.status).toBe('interrupted');
+    expect(stopped.records[stopped.records.length - 1].step).toBeLessThan(30);
     for (const f of ['metrics.csv', 'metrics.jsonl', 'summary.json', 'convergence.svg', 'weights/model.json']) expect(existsSync(join(out, f)), f).toBe(true);
   });
 
