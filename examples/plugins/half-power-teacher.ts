@@ -9,18 +9,16 @@
  *   plugins: ['./examples/plugins/half-power-teacher.ts']
  *   distill: { teacher: { kind: 'half-power', fraction: 0.5 } }
  * or from code:
- *   await loadLocalPlugin('./examples/plugins/half-power-teacher.ts', registry);
+ *   await loadLocalPlugins(['./examples/plugins/half-power-teacher.ts'], registry);   // from @rrm/core
  *   const teacher = registry.create('teacher', { kind: 'half-power' }, 'distill.teacher');
  *   const { powers } = await teacherLabels({ teacher, problem, cacheDir: '.rrm/labels' });
  */
-import { ValidationError, rejectUnknownKeys, type Plugin, type PowerProblem, type Teacher } from '@rrm/core';
+import { parseOptions, strictOptions, z, type Plugin, type PowerProblem, type Teacher } from '@rrm/core';
+
+const schema = strictOptions({ fraction: z.number({ error: 'a number in [0, 1]' }).min(0).max(1).default(0.5) });
 
 export function halfPowerTeacher(options: Record<string, unknown>, field = 'teacher'): Teacher {
-  rejectUnknownKeys(field, options, ['fraction']);
-  const fraction = options.fraction ?? 0.5;
-  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
-    throw new ValidationError(`${field}.fraction`, 'a number in [0, 1]', fraction);
-  }
+  const { fraction } = parseOptions(schema, options, field);
   return {
     kind: 'half-power',
     options: { fraction },
@@ -37,6 +35,7 @@ const plugin: Plugin = {
     registry.add('teacher', {
       name: 'half-power',
       description: 'every link at fraction · pmax (example local plugin)',
+      schema,
       create: (options, ctx) => halfPowerTeacher(options, ctx.field),
     });
   },

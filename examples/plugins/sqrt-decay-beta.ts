@@ -10,24 +10,24 @@
  *   plugins: ['./examples/plugins/sqrt-decay-beta.ts']
  *   distill: { beta: { kind: 'sqrt-decay', beta0: 2 } }
  * or from code:
- *   await loadLocalPlugin('./examples/plugins/sqrt-decay-beta.ts', registry);
+ *   await loadLocalPlugins(['./examples/plugins/sqrt-decay-beta.ts'], registry);   // from @rrm/core
  *   const schedule = registry.create('beta-schedule', { kind: 'sqrt-decay', beta0: 2 }, 'distill.beta');
  *
  * A plugin is one object with a `name` and a `register(registry)` function, exported as the default
- * export or as `plugin`. Options are validated in the factory (before any training starts), with
- * errors that name the config field (`ctx.field`, e.g. "distill.beta.beta0").
+ * export or as `plugin`. Options are validated by the entry's schema in the factory (before any training
+ * starts), with errors that name the config field (`ctx.field`, e.g. "distill.beta.beta0").
  */
-import { rejectUnknownKeys, requireNonNegative, requireOneOf, type Plugin } from '@rrm/core';
+import { nonNegative, parseOptions, strictOptions, z, type Plugin } from '@rrm/core';
 import type { BetaSchedule, TrainingProgress } from '@rrm/distill';
 
+const schema = strictOptions({ beta0: nonNegative().default(1), unit: z.enum(['epoch', 'step']).default('epoch') });
+
 export function sqrtDecay(options: Record<string, unknown>, field: string): BetaSchedule {
-  rejectUnknownKeys(field, options, ['beta0', 'unit']);
-  const beta0 = requireNonNegative(`${field}.beta0`, options.beta0 ?? 1);
-  const unit = requireOneOf(`${field}.unit`, options.unit ?? 'epoch', ['epoch', 'step'] as const);
+  const o = parseOptions(schema, options, field);
   return {
     kind: 'sqrt-decay',
-    options: { beta0, unit },
-    value: (p: TrainingProgress) => beta0 / Math.sqrt(1 + (unit === 'epoch' ? p.epoch : p.step)),
+    options: o,
+    value: (p: TrainingProgress) => o.beta0 / Math.sqrt(1 + (o.unit === 'epoch' ? p.epoch : p.step)),
   };
 }
 
@@ -37,6 +37,7 @@ export const plugin: Plugin = {
     registry.add('beta-schedule', {
       name: 'sqrt-decay',
       description: 'β0 / sqrt(1 + t) (example local plugin)',
+      schema,
       create: (options, ctx) => sqrtDecay(options, ctx.field === 'beta-schedule' ? 'distill.beta' : ctx.field),
     });
   },

@@ -1,31 +1,23 @@
-import { rejectUnknownKeys, type ChannelBatch, type Rng } from '@rrm/core';
+import { ValidationError, requireInteger, z, type ChannelBatch, type Rng } from '@rrm/core';
 import { removeLinksInPlace } from './interference-graph';
-import { checkRequest, option, requireOptionsObject, requireProbability, requireWeightsKind, type WeightsKind } from './options';
-import { fillWeights } from './weights';
+import { WEIGHT_KINDS, fillWeights } from './weights';
 
 /**
- * Options every channel model accepts, applied after the fading draw of each sample:
+ * Options every channel model accepts (spread into its schema), applied after the fading draw of each sample:
  * - `etaLc` η_lc ∈ [0, 1]: interference links removed at random (UWGNN, Yang et al., eq. (23)); 0 = none.
  * - `weights`: `'ones'` leaves ChannelBatch.weights undefined (all λ_i = 1 by core's resolveWeights);
  *   `'uniform'` fills it with λ_i ~ U(0, 1).
  */
-export type CommonOptions = {
-  readonly etaLc: number;
-  readonly weights: WeightsKind;
+export const commonShape = {
+  etaLc: z.number({ error: 'a number in [0, 1]' }).min(0).max(1).default(0),
+  weights: z.enum(WEIGHT_KINDS).default('ones'),
 };
+export type CommonOptions = z.output<z.ZodObject<typeof commonShape>>;
 
-export const COMMON_DEFAULTS: CommonOptions = { etaLc: 0, weights: 'ones' };
-export const COMMON_KEYS = ['etaLc', 'weights'] as const;
-
-/** Validates the options object against the model's known keys and reads the common ones. */
-export function readCommon(input: unknown, field: string, known: readonly string[]): { options: Record<string, unknown>; common: CommonOptions } {
-  const options = requireOptionsObject(field, input);
-  rejectUnknownKeys(field, options, [...known, ...COMMON_KEYS]);
-  const common: CommonOptions = {
-    etaLc: requireProbability(`${field}.etaLc`, option(options, 'etaLc', COMMON_DEFAULTS.etaLc)),
-    weights: requireWeightsKind(`${field}.weights`, option(options, 'weights', COMMON_DEFAULTS.weights)),
-  };
-  return { options, common };
+/** The generate() request of every model: B ≥ 1 samples of K ≥ 1 pairs. */
+export function checkRequest(request: { batch: number; users: number }): { batch: number; users: number } {
+  if (request === null || typeof request !== 'object') throw new ValidationError('request', 'an object { batch, users, rng }', request);
+  return { batch: requireInteger('batch', request.batch, 1), users: requireInteger('users', request.users, 1) };
 }
 
 /**

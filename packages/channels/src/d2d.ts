@@ -1,15 +1,5 @@
-import {
-  ValidationError,
-  requireNonNegative,
-  requireOneOf,
-  requirePositive,
-  type ChannelBatch,
-  type ChannelModel,
-  type Geometry,
-  type Rng,
-} from '@rrm/core';
-import { COMMON_DEFAULTS, generateSamples, readCommon, type CommonOptions } from './common';
-import { checkRequest, option, requireBoolean, requireFinite } from './options';
+import { nonNegative, parseOptions, positive, strictOptions, z, type ChannelBatch, type ChannelModel, type Geometry, type Rng } from '@rrm/core';
+import { checkRequest, commonShape, generateSamples } from './common';
 import { fillStandardNormal } from './sampling';
 
 /**
@@ -60,95 +50,42 @@ import { fillStandardNormal } from './sampling';
  * involves only its own position and the fixed transmitters, redrawing receiver by receiver gives the same
  * conditional distribution, at far less cost). Near the field's edge this slightly favours shorter pairs.
  */
-export type PathLossKind = 'dual-slope' | 'log-distance';
-export const PATH_LOSS_KINDS: readonly PathLossKind[] = ['dual-slope', 'log-distance'];
-export type AntennaGainLinks = 'direct' | 'all';
+export const PATH_LOSS_KINDS = ['dual-slope', 'log-distance'] as const;
+export type PathLossKind = (typeof PATH_LOSS_KINDS)[number];
 
 /** The speed of light as in Cui et al.'s code (2.998e8 m/s), so path losses match theirs digit for digit. */
 export const SPEED_OF_LIGHT = 2.998e8;
 
-export type D2DOptions = CommonOptions & {
-  readonly fieldSize: number;
-  readonly dMin: number;
-  readonly dMax: number;
-  readonly minCrossDistance: number;
-  readonly carrierGHz: number;
-  readonly antennaHeight: number;
-  readonly antennaGainDbi: number;
-  readonly antennaGainLinks: AntennaGainLinks;
-  readonly txPowerDbm: number;
-  readonly noiseDbmPerHz: number;
-  readonly bandwidthHz: number;
-  readonly shadowingDb: number;
-  readonly fading: boolean;
-  readonly pathLoss: PathLossKind;
-  readonly pathLossExponent: number;
-  readonly referenceDistance: number;
+/** The options, with the defaults of the table above. */
+export const d2dSchema = strictOptions({
+  fieldSize: positive().default(1000),
+  dMin: positive().default(2),
+  dMax: positive().default(65),
+  minCrossDistance: nonNegative().default(1),
+  carrierGHz: positive().default(2.4),
+  antennaHeight: positive().default(1.5),
+  antennaGainDbi: z.number().default(2.5),
+  antennaGainLinks: z.enum(['direct', 'all']).default('direct'),
+  txPowerDbm: z.number().default(40),
+  noiseDbmPerHz: z.number().default(-169),
+  bandwidthHz: positive().default(5e6),
+  shadowingDb: nonNegative().default(8),
+  fading: z.boolean({ error: 'true or false' }).default(true),
+  pathLoss: z.enum(PATH_LOSS_KINDS).default('dual-slope'),
+  pathLossExponent: positive().default(3.67),
+  referenceDistance: positive().default(1),
   /** Interference distance threshold (m): cross links with ‖tx_j − rx_i‖ ≥ threshold get gain 0; null = none. */
-  readonly threshold: number | null;
-};
-
-export const D2D_DEFAULTS: D2DOptions = {
-  fieldSize: 1000,
-  dMin: 2,
-  dMax: 65,
-  minCrossDistance: 1,
-  carrierGHz: 2.4,
-  antennaHeight: 1.5,
-  antennaGainDbi: 2.5,
-  antennaGainLinks: 'direct',
-  txPowerDbm: 40,
-  noiseDbmPerHz: -169,
-  bandwidthHz: 5e6,
-  shadowingDb: 8,
-  fading: true,
-  pathLoss: 'dual-slope',
-  pathLossExponent: 3.67,
-  referenceDistance: 1,
-  threshold: null,
-  ...COMMON_DEFAULTS,
-};
-
-const KEYS = [
-  'fieldSize', 'dMin', 'dMax', 'minCrossDistance', 'carrierGHz', 'antennaHeight', 'antennaGainDbi', 'antennaGainLinks',
-  'txPowerDbm', 'noiseDbmPerHz', 'bandwidthHz', 'shadowingDb', 'fading', 'pathLoss', 'pathLossExponent',
-  'referenceDistance', 'threshold',
-] as const;
-
-export function resolveD2DOptions(input: unknown = {}, field = 'channel'): D2DOptions {
-  const { options, common } = readCommon(input, field, KEYS);
-  const num = (key: keyof D2DOptions, check: (f: string, v: unknown) => number) => check(`${field}.${key}`, option(options, key, D2D_DEFAULTS[key]));
-  const fieldSize = num('fieldSize', requirePositive);
-  const dMin = num('dMin', requirePositive);
-  const dMax = num('dMax', requirePositive);
-  if (dMax < dMin) throw new ValidationError(`${field}.dMax`, `a distance >= dMin (${dMin} m)`, dMax);
+  threshold: positive().nullable().default(null),
+  ...commonShape,
+}).superRefine((o, ctx) => {
+  const bad = (field: 'dMin' | 'dMax', message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
+  if (o.dMax < o.dMin) bad('dMax', `a distance >= dMin (${o.dMin} m)`);
   // A receiver must fit: at distance dMin from any point of the field some direction stays inside iff
   // dMin < L/2 covers the worst case (a transmitter at the centre sees the whole circle inside).
-  if (dMin >= fieldSize / 2) throw new ValidationError(`${field}.dMin`, `a distance < fieldSize / 2 (${fieldSize / 2} m)`, dMin);
-  const minCrossDistance = num('minCrossDistance', requireNonNegative);
-  const thresholdRaw = options.threshold;
-  const threshold = thresholdRaw === undefined || thresholdRaw === null ? null : requirePositive(`${field}.threshold`, thresholdRaw);
-  return {
-    fieldSize,
-    dMin,
-    dMax,
-    minCrossDistance,
-    carrierGHz: num('carrierGHz', requirePositive),
-    antennaHeight: num('antennaHeight', requirePositive),
-    antennaGainDbi: num('antennaGainDbi', requireFinite),
-    antennaGainLinks: requireOneOf(`${field}.antennaGainLinks`, option(options, 'antennaGainLinks', D2D_DEFAULTS.antennaGainLinks), ['direct', 'all'] as const),
-    txPowerDbm: num('txPowerDbm', requireFinite),
-    noiseDbmPerHz: num('noiseDbmPerHz', requireFinite),
-    bandwidthHz: num('bandwidthHz', requirePositive),
-    shadowingDb: num('shadowingDb', requireNonNegative),
-    fading: requireBoolean(`${field}.fading`, option(options, 'fading', D2D_DEFAULTS.fading)),
-    pathLoss: requireOneOf(`${field}.pathLoss`, option(options, 'pathLoss', D2D_DEFAULTS.pathLoss), PATH_LOSS_KINDS),
-    pathLossExponent: num('pathLossExponent', requirePositive),
-    referenceDistance: num('referenceDistance', requirePositive),
-    threshold,
-    ...common,
-  };
-}
+  else if (o.dMin >= o.fieldSize / 2) bad('dMin', `a distance < fieldSize / 2 (${o.fieldSize / 2} m)`);
+});
+export type D2DOptions = z.output<typeof d2dSchema>;
+export const D2D_DEFAULTS: D2DOptions = parseOptions(d2dSchema, {}, 'channel');
 
 /** The physical path-loss parameters (a subset of D2DOptions). */
 export type PathLossParams = Pick<D2DOptions, 'carrierGHz' | 'antennaHeight' | 'pathLoss' | 'pathLossExponent' | 'referenceDistance'>;
@@ -269,7 +206,7 @@ export function placeSample(
 export function d2dLayout(request: { batch: number; users: number; rng: Rng }, input: Partial<D2DOptions> = {}): Geometry {
   const { batch, users } = checkRequest(request);
   const rng = request.rng;
-  const options = resolveD2DOptions(input, 'options');
+  const options = parseOptions(d2dSchema, input, 'options');
   const tx = new Float64Array(batch * users * 2);
   const rx = new Float64Array(batch * users * 2);
   for (let b = 0; b < batch; b++) placeSample(tx, rx, b * users * 2, users, options, rng);
@@ -354,7 +291,7 @@ export type D2DModel = ChannelModel & {
 
 /** Factory for the registry: `{ kind: 'd2d', ...D2DOptions }`. */
 export function createD2D(input: unknown = {}, field = 'channel'): D2DModel {
-  const options = resolveD2DOptions(input, field);
+  const options = parseOptions(d2dSchema, input, field);
   return {
     kind: 'd2d',
     options,

@@ -2,8 +2,7 @@
  * @rrm/channels — batched, seeded channel models in the toolkit's one convention (ARCHITECTURE.md):
  * gains[(b*K + i)*K + j] is the power gain from transmitter j to receiver i, normalised so that σ² = 1.
  */
-export { WEIGHT_KINDS, requireProbability, requireBoolean, type WeightsKind } from './options';
-export { COMMON_DEFAULTS, type CommonOptions } from './common';
+export { commonShape, type CommonOptions } from './common';
 export * from './weights';
 export * from './rayleigh';
 export * from './rician';

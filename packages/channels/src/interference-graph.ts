@@ -1,5 +1,4 @@
 import { ValidationError, requireInteger, requirePositive, type ChannelBatch, type Geometry, type Rng } from '@rrm/core';
-import { requireProbability } from './options';
 
 /**
  * Interference-graph utilities on typed arrays: the hot path of GNN training, so no per-element
@@ -105,7 +104,7 @@ export function removeLinksInPlace(links: Links, offset: number, users: number, 
 /** Link removal with probability η_lc on a whole [B, K, K] gain tensor or mask; returns a new array. */
 export function removeLinks<T extends Links>(links: T, users: number, etaLc: number, rng: Rng): T {
   const batch = samplesOf('links', links, users);
-  requireProbability('etaLc', etaLc);
+  if (typeof etaLc !== 'number' || !(etaLc >= 0 && etaLc <= 1)) throw new ValidationError('etaLc', 'a number in [0, 1]', etaLc);
   const out = links.slice() as T;
   for (let b = 0; b < batch; b++) removeLinksInPlace(out, b * users * users, users, etaLc, rng);
   return out;

@@ -1,13 +1,4 @@
-import {
-  ValidationError,
-  requireInteger,
-  requireNonNegative,
-  requireOneOf,
-  requirePositive,
-  type ChannelBatch,
-  type Geometry,
-  type Rng,
-} from '@rrm/core';
+import { ValidationError, nonNegative, parseOptions, positive, requireInteger, z, type ChannelBatch, type Geometry, type Rng } from '@rrm/core';
 
 /**
  * Receiver mobility (Yang et al., UWGNN, §V-G): at every step each receiver moves by a Gaussian
@@ -35,53 +26,39 @@ import {
  * threshold or η_lc link removal does not come back. `mobilityTrajectory` keeps the un-cut gains between
  * steps, so links re-enter coverage when receivers come back.
  */
-export type DirectLinkPolicy = 'clamp' | 'zero';
-
-export interface MobilityOptions {
+const mobilitySchema = z.object({
   /** Standard deviation of the displacement per coordinate per step (m). */
-  readonly std: number;
-  /** Coverage radius (m); links longer than this are cut. Default: none (Infinity). */
-  readonly coverage?: number;
+  std: nonNegative(),
+  /** Coverage radius (m); links longer than this are cut. Default: none. */
+  coverage: positive().default(Infinity),
   /** Linear path gain vs distance of the batch's model (e.g. `createD2D().pathGain`). */
-  readonly pathGain?: (d: number) => number;
-  /** Path-loss exponent α of the generic d^−α rescaling when `pathGain` is absent. Default 3.67. */
-  readonly exponent?: number;
-  /** What happens to a direct link beyond coverage (see above). Default 'clamp'. */
-  readonly direct?: DirectLinkPolicy;
+  pathGain: z.custom<(d: number) => number>((v) => typeof v === 'function', 'a function of distance (m)').optional(),
+  /** Path-loss exponent α of the generic d^−α rescaling when `pathGain` is absent. */
+  exponent: positive().default(3.67),
+  /** What happens to a direct link beyond coverage (see above). */
+  direct: z.enum(['clamp', 'zero']).default('clamp'),
   /** If given, receivers are clamped into the field [0, fieldSize]² (m). */
-  readonly fieldSize?: number;
-  /** Distances are held at ≥ this for the path-gain ratio (m). Default 1. */
-  readonly minDistance?: number;
-}
+  fieldSize: positive().default(Infinity),
+  /** Distances are held at ≥ this for the path-gain ratio (m). */
+  minDistance: positive().default(1),
+});
+export type MobilityOptions = z.input<typeof mobilitySchema>;
+export type DirectLinkPolicy = z.output<typeof mobilitySchema>['direct'];
 
-interface Resolved {
-  std: number;
-  coverage: number;
+type Resolved = z.output<typeof mobilitySchema> & {
   /** PG(d_new) / PG(d_old) from squared distances (m²), already held at ≥ minDistance². */
   ratio: (d2Old: number, d2New: number) => number;
-  direct: DirectLinkPolicy;
-  fieldSize: number;
-  minDistance: number;
-}
+};
 
 function resolve(opts: MobilityOptions): Resolved {
-  if (opts === null || typeof opts !== 'object') throw new ValidationError('mobility', 'an object of options', opts);
-  const std = requireNonNegative('mobility.std', opts.std);
-  const coverage = opts.coverage === undefined ? Infinity : requirePositive('mobility.coverage', opts.coverage);
-  const direct = requireOneOf('mobility.direct', opts.direct ?? 'clamp', ['clamp', 'zero'] as const);
-  const fieldSize = opts.fieldSize === undefined ? Infinity : requirePositive('mobility.fieldSize', opts.fieldSize);
-  const minDistance = requirePositive('mobility.minDistance', opts.minDistance ?? 1);
-  let ratio: (d2Old: number, d2New: number) => number;
-  if (opts.pathGain !== undefined) {
-    const pg = opts.pathGain;
-    if (typeof pg !== 'function') throw new ValidationError('mobility.pathGain', 'a function of distance (m)', pg);
-    ratio = (d2Old, d2New) => pg(Math.sqrt(d2New)) / pg(Math.sqrt(d2Old));
-  } else {
-    // (d_old / d_new)^α = exp(α/2 · ln(d_old² / d_new²)): one log and one exp, cheaper than Math.pow.
-    const halfAlpha = requirePositive('mobility.exponent', opts.exponent ?? 3.67) / 2;
-    ratio = (d2Old, d2New) => Math.exp(halfAlpha * Math.log(d2Old / d2New));
-  }
-  return { std, coverage, ratio, direct, fieldSize, minDistance };
+  const o = parseOptions(mobilitySchema, opts, 'mobility');
+  const pg = o.pathGain;
+  // Without a path gain: (d_old / d_new)^α = exp(α/2 · ln(d_old² / d_new²)), one log and one exp, cheaper than Math.pow.
+  const halfAlpha = o.exponent / 2;
+  const ratio = pg
+    ? (d2Old: number, d2New: number) => pg(Math.sqrt(d2New)) / pg(Math.sqrt(d2Old))
+    : (d2Old: number, d2New: number) => Math.exp(halfAlpha * Math.log(d2Old / d2New));
+  return { ...o, ratio };
 }
 
 function requireGeometry(channels: ChannelBatch): Geometry {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, streams } from '@rrm/core';
-import { RAYLEIGH_DEFAULTS, createRayleigh, fillRayleigh, generateRayleigh, resolveRayleighOptions } from './rayleigh';
+import { RAYLEIGH_DEFAULTS, createRayleigh, fillRayleigh, generateRayleigh } from './rayleigh';
 
 const rngOf = (seed: number, name = 'test') => streams(seed).get(name);
 
@@ -98,7 +98,7 @@ describe('rayleigh', () => {
   });
 
   it('resolves defaults and validates options with field names', () => {
-    expect(resolveRayleighOptions({})).toEqual(RAYLEIGH_DEFAULTS);
+    expect(createRayleigh().options).toEqual(RAYLEIGH_DEFAULTS);
     expect(createRayleigh({}).options).toEqual({ variance: 1, etaLc: 0, weights: 'ones' });
     const fail = (opts: unknown, field: string) => {
       try {

@@ -1,6 +1,5 @@
-import { requirePositive, type ChannelBatch, type ChannelModel, type Rng } from '@rrm/core';
-import { COMMON_DEFAULTS, generateSamples, readCommon, type CommonOptions } from './common';
-import { option } from './options';
+import { parseOptions, positive, strictOptions, type ChannelBatch, type ChannelModel, type Rng, type z } from '@rrm/core';
+import { commonShape, generateSamples } from './common';
 
 /**
  * Rayleigh fading, the Gaussian interference channel of Sun et al. ("Learning to optimize", TSP 2018)
@@ -12,21 +11,13 @@ import { option } from './options';
  * uniform per link instead of two normals (4–5× faster; the 25 M gains of 10 000 samples at K = 50 take
  * well under a second).
  */
-export type RayleighOptions = CommonOptions & {
-  /** v = E|h|², the mean power gain of every link (linear). Default 1. */
-  readonly variance: number;
-};
-
-export const RAYLEIGH_DEFAULTS: RayleighOptions = { variance: 1, ...COMMON_DEFAULTS };
-const KEYS = ['variance'] as const;
-
-export function resolveRayleighOptions(input: unknown = {}, field = 'channel'): RayleighOptions {
-  const { options, common } = readCommon(input, field, KEYS);
-  return {
-    variance: requirePositive(`${field}.variance`, option(options, 'variance', RAYLEIGH_DEFAULTS.variance)),
-    ...common,
-  };
-}
+export const rayleighSchema = strictOptions({
+  /** v = E|h|², the mean power gain of every link (linear). */
+  variance: positive().default(1),
+  ...commonShape,
+});
+export type RayleighOptions = z.output<typeof rayleighSchema>;
+export const RAYLEIGH_DEFAULTS: RayleighOptions = parseOptions(rayleighSchema, {}, 'channel');
 
 /** Fills out[offset, offset+count) with i.i.d. |h|², h ~ CN(0, v). */
 export function fillRayleigh(out: Float64Array, offset: number, count: number, variance: number, rng: Rng): void {
@@ -41,7 +32,7 @@ export function generateRayleigh(request: { batch: number; users: number; rng: R
 
 /** Factory for the registry: `{ kind: 'rayleigh', variance?, etaLc?, weights? }`. */
 export function createRayleigh(input: unknown = {}, field = 'channel'): ChannelModel & { readonly options: RayleighOptions } {
-  const options = resolveRayleighOptions(input, field);
+  const options = parseOptions(rayleighSchema, input, field);
   return {
     kind: 'rayleigh',
     options,

@@ -1,6 +1,5 @@
-import { requireNonNegative, requirePositive, type ChannelBatch, type ChannelModel, type Rng } from '@rrm/core';
-import { COMMON_DEFAULTS, generateSamples, readCommon, type CommonOptions } from './common';
-import { option } from './options';
+import { nonNegative, parseOptions, positive, strictOptions, type ChannelBatch, type ChannelModel, type Rng, type z } from '@rrm/core';
+import { commonShape, generateSamples } from './common';
 import { fillStandardNormal } from './sampling';
 
 /**
@@ -19,24 +18,15 @@ import { fillStandardNormal } from './sampling';
  * Default κ = 1 (0 dB: equal LOS and scattered power), a moderate LOS channel between Rayleigh (κ = 0) and
  * strong-LOS short-range links (κ ≈ 10); set `kFactor` explicitly for a specific scenario.
  */
-export type RicianOptions = CommonOptions & {
-  /** κ ≥ 0, ratio of LOS to diffuse power (linear, not dB). Default 1. */
-  readonly kFactor: number;
-  /** v = E|h|² (linear). Default 1. */
-  readonly variance: number;
-};
-
-export const RICIAN_DEFAULTS: RicianOptions = { kFactor: 1, variance: 1, ...COMMON_DEFAULTS };
-const KEYS = ['kFactor', 'variance'] as const;
-
-export function resolveRicianOptions(input: unknown = {}, field = 'channel'): RicianOptions {
-  const { options, common } = readCommon(input, field, KEYS);
-  return {
-    kFactor: requireNonNegative(`${field}.kFactor`, option(options, 'kFactor', RICIAN_DEFAULTS.kFactor)),
-    variance: requirePositive(`${field}.variance`, option(options, 'variance', RICIAN_DEFAULTS.variance)),
-    ...common,
-  };
-}
+export const ricianSchema = strictOptions({
+  /** κ ≥ 0, ratio of LOS to diffuse power (linear, not dB). */
+  kFactor: nonNegative().default(1),
+  /** v = E|h|² (linear). */
+  variance: positive().default(1),
+  ...commonShape,
+});
+export type RicianOptions = z.output<typeof ricianSchema>;
+export const RICIAN_DEFAULTS: RicianOptions = parseOptions(ricianSchema, {}, 'channel');
 
 /**
  * Fills out[offset, offset+count) with i.i.d. Rician power gains |h|². `scratch` (≥ 2·count values) holds
@@ -71,7 +61,7 @@ export function generateRician(request: { batch: number; users: number; rng: Rng
 
 /** Factory for the registry: `{ kind: 'rician', kFactor?, variance?, etaLc?, weights? }`. */
 export function createRician(input: unknown = {}, field = 'channel'): ChannelModel & { readonly options: RicianOptions } {
-  const options = resolveRicianOptions(input, field);
+  const options = parseOptions(ricianSchema, input, field);
   return {
     kind: 'rician',
     options,

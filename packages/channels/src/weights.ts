@@ -1,5 +1,7 @@
 import { ValidationError, requireInteger, type Rng } from '@rrm/core';
-import { WEIGHT_KINDS, type WeightsKind } from './options';
+
+export const WEIGHT_KINDS = ['ones', 'uniform'] as const;
+export type WeightsKind = (typeof WEIGHT_KINDS)[number];
 
 /**
  * Link weights λ_i of the weighted sum rate Σ_i λ_i log(1 + SINR_i), row-major [B, K].

@@ -1,18 +1,59 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { NpyError, Progress, ValidationError, formatSeconds, requireInteger, type GainKind, type Layout, type Registry } from '@rrm/core';
+import type { GainKind, Layout, Registry } from '@rrm/core';
 import type { ChannelFileOptions } from './channel-files';
-import { builtinRegistry } from '@rrm/pipeline';
-import { generate } from './commands/generate';
-import { teach } from './commands/teach';
-import { evaluatePowers } from './commands/evaluate-powers';
-import { formatPlugins, listPlugins } from './commands/plugins';
-import { teachersDemo } from './commands/teachers-demo';
-import { distillDemo } from './commands/distill-demo';
-import { progressView } from './progress-view';
-import { compareRuns } from './commands/compare';
-import { integerOption, parseSets, pluginOptions, positiveOption } from './options';
-import { RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining, type PipelineConfig } from '@rrm/pipeline';
-import { evaluateRun, predictRun } from './pipeline/evaluate-run';
+import type { PipelineConfig } from '@rrm/pipeline';
+// Loads no @rrm package at import time (its actions import @rrm/sweep).
+import { registerSweepCommands } from './commands/sweep';
+
+/*
+ * Lazy modules: every @rrm package loads TensorFlow.js (with the plugins ≈ 1 s), so nothing that imports one
+ * is imported statically here. The bindings below are filled by loadCommandModules(), which commander's
+ * preAction hook runs before any command's action; `rrm --help` and `rrm --version` never load them.
+ * A new value import from an @rrm package or a command module goes in this list (declaration and loader).
+ */
+let { NpyError, ValidationError, formatSeconds, requireInteger } = {} as typeof import('@rrm/core');
+let { builtinRegistry, RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining } = {} as typeof import('@rrm/pipeline');
+let { generate } = {} as typeof import('./commands/generate');
+let { teach } = {} as typeof import('./commands/teach');
+let { evaluatePowers } = {} as typeof import('./commands/evaluate-powers');
+let { formatPlugins, listPlugins } = {} as typeof import('./commands/plugins');
+let { teachersDemo } = {} as typeof import('./commands/teachers-demo');
+let { distillDemo } = {} as typeof import('./commands/distill-demo');
+let { progressView } = {} as typeof import('./progress-view');
+let { compareRuns } = {} as typeof import('./commands/compare');
+let { integerOption, parseSets, pluginOptions, positiveOption } = {} as typeof import('./options');
+let { evaluateRun, predictRun } = {} as typeof import('./pipeline/evaluate-run');
+
+let modulesLoaded = false;
+
+async function loadCommandModules(): Promise<void> {
+  if (modulesLoaded) return;
+  ({ NpyError, ValidationError, formatSeconds, requireInteger } = await import('@rrm/core'));
+  ({ builtinRegistry, RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining } = await import('@rrm/pipeline'));
+  ({ generate } = await import('./commands/generate'));
+  ({ teach } = await import('./commands/teach'));
+  ({ evaluatePowers } = await import('./commands/evaluate-powers'));
+  ({ formatPlugins, listPlugins } = await import('./commands/plugins'));
+  ({ teachersDemo } = await import('./commands/teachers-demo'));
+  ({ distillDemo } = await import('./commands/distill-demo'));
+  ({ progressView } = await import('./progress-view'));
+  ({ compareRuns } = await import('./commands/compare'));
+  ({ integerOption, parseSets, pluginOptions, positiveOption } = await import('./options'));
+  ({ evaluateRun, predictRun } = await import('./pipeline/evaluate-run'));
+  modulesLoaded = true;
+}
+
+/** The CLI package's version (for `rrm --version`), read without loading anything else. */
+function cliVersion(): string {
+  try {
+    return String(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+const MEMORY_HELP = 'memory for one chunk of samples, e.g. 512M or 2G (default $RRM_MEMORY_BUDGET, else 512M or 1/8 of RAM if less)';
 
 const FORMAT_HELP = {
   layout: "channel layout: 'rx-tx' (row = receiver, default) or 'tx-rx' (row = transmitter)",
@@ -31,12 +72,19 @@ function conversionOptions(cmd: Command, opts: { pmax: boolean } = { pmax: true 
 }
 
 /** Builds the `rrm` program. `out` and `err` are injectable so tests can run commands in-process. */
-export function program(registry: Registry, io: { out: (s: string) => void; err: (s: string) => void }): Command {
+export function program(registryOrFactory: Registry | (() => Registry), io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  // Set by the preAction hook: the registry (plugins, TensorFlow.js) is built only when a command runs.
+  let registry!: Registry;
   const prog = new Command('rrm')
     .description('Learning radio resource management: channels, classical teachers, distilled policies')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .hook('preAction', async () => {
+      await loadCommandModules();
+      registry ??= typeof registryOrFactory === 'function' ? registryOrFactory() : registryOrFactory;
+    });
 
   prog
     .command('generate')
@@ -48,12 +96,14 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .requiredOption('--out <file>', 'output gains .npy')
     .option('--weights-out <file>', 'also write the link weights [B, K]')
     .option('--dtype <dtype>', 'float64 (default) or float32', 'float64')
+    .option('--memory-budget <size>', MEMORY_HELP)
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption('-h, --help', 'show help; other --name value pairs are passed to the channel model (e.g. --variance 2, --k-factor 3)')
     .action((o, cmd: Command) => {
       const channel = { kind: o.channel as string, ...pluginOptions(cmd.args) };
-      const { channels, seconds } = generate({
+      const progress = progressView();
+      const r = generate({
         registry,
         channel,
         users: integerOption('--users', o.users),
@@ -62,8 +112,10 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
         out: o.out,
         weightsOut: o.weightsOut,
         dtype: o.dtype,
+        memoryBudget: o.memoryBudget,
+        onProgress: (done, total) => progress(`generate ${channel.kind}`, done, total),
       });
-      io.err(`generated ${channels.batch} samples of ${channel.kind} at K=${channels.users} in ${formatSeconds(seconds)} -> ${o.out}\n`);
+      io.err(`generated ${r.batch} samples of ${channel.kind} at K=${r.users} in ${formatSeconds(r.seconds)} (${r.chunks} chunk${r.chunks > 1 ? 's' : ''}) -> ${o.out}\n`);
     });
 
   conversionOptions(
@@ -73,14 +125,15 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .requiredOption('--teacher <kind>', 'wmmse, fplinq, full, random, binary or a plugin teacher')
       .requiredOption('--channels <file>', 'channel gains .npy')
       .requiredOption('--out <file>', 'output powers .npy')
-      .option('--init-powers <file>', "starting powers [B, K] for --init given"),
+      .option('--init-powers <file>', "starting powers [B, K] for --init given")
+      .option('--memory-budget <size>', MEMORY_HELP),
   )
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption('-h, --help', 'show help; other --name value pairs are teacher options (e.g. --iterations 50 --restarts 10 --init random --seed 1)')
     .action(async (o, cmd: Command) => {
       const spec = { kind: o.teacher as string, ...pluginOptions(cmd.args) };
-      let progress: Progress | undefined;
+      const progress = progressView();
       const r = await teach({
         registry,
         teacher: spec,
@@ -89,12 +142,10 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
         pmax: positiveOption('--pmax', o.pmax),
         initPowers: o.initPowers,
         out: o.out,
-        onProgress: (done, total) => {
-          progress ??= new Progress({ label: spec.kind, total });
-          progress.tick(done - progress.count);
-        },
+        memoryBudget: o.memoryBudget,
+        onProgress: (done, total) => progress(spec.kind, done, total),
+        warn: (m) => io.err(`rrm: warning: ${m}\n`),
       });
-      progress?.finish();
       io.err(`${spec.kind}: ${r.batch} samples at K=${r.users} in ${formatSeconds(r.seconds)} (${(r.batch / r.seconds).toFixed(0)} samples/s) -> ${o.out}\n`);
     });
 
@@ -165,18 +216,26 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .requiredOption('--run <dir>', 'run folder written by rrm train')
       .requiredOption('--channels <file>', 'channel gains .npy')
       .option('--backend <name>', 'tensor backend (default: the run config)')
+      .option('--nats', 'rates in nats instead of bit/s/Hz')
+      .option('--memory-budget <size>', MEMORY_HELP)
       .option('--json', 'print one JSON object'),
     { pmax: false },
   ).action(async (o) => {
+    const progress = progressView();
     const r = await evaluateRun({
       registry,
       run: o.run,
       input: channelInput(o),
       noise: o.noise === undefined ? undefined : positiveOption('--noise', o.noise),
       backend: o.backend,
+      unit: o.nats ? 'nats' : 'bits',
+      memoryBudget: o.memoryBudget,
+      onProgress: (done, total) => progress('evaluate (model + WMMSE reference)', done, total),
+      warn: (m) => io.err(`rrm: warning: ${m}\n`),
     });
+    const unit = r.unit === 'nats' ? 'nats/s/Hz' : 'bit/s/Hz';
     if (o.json) io.out(JSON.stringify(r) + '\n');
-    else io.out(`model ${r.mean.toFixed(4)} bit/s/Hz, WMMSE ${r.wmmse.toFixed(4)} (${(100 * r.ratio).toFixed(1)} %), ${r.msPerSample.toFixed(4)} ms/sample, ${r.samples} samples at K=${r.users}\n`);
+    else io.out(`model ${r.mean.toFixed(4)} ${unit}, WMMSE ${r.wmmse.toFixed(4)} (${(100 * r.ratio).toFixed(1)} %), ${r.msPerSample.toFixed(4)} ms/sample, ${r.samples} samples at K=${r.users}\n`);
   });
 
   conversionOptions(
@@ -186,9 +245,11 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       .requiredOption('--run <dir>', 'run folder written by rrm train')
       .requiredOption('--channels <file>', 'channel gains .npy')
       .requiredOption('--out <file>', 'output powers .npy')
-      .option('--backend <name>', 'tensor backend (default: the run config)'),
+      .option('--backend <name>', 'tensor backend (default: the run config)')
+      .option('--memory-budget <size>', MEMORY_HELP),
     { pmax: false },
   ).action(async (o) => {
+    const progress = progressView();
     const r = await predictRun({
       registry,
       run: o.run,
@@ -196,6 +257,9 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       noise: o.noise === undefined ? undefined : positiveOption('--noise', o.noise),
       backend: o.backend,
       out: o.out,
+      memoryBudget: o.memoryBudget,
+      onProgress: (done, total) => progress('predict', done, total),
+      warn: (m) => io.err(`rrm: warning: ${m}\n`),
     });
     io.err(`${r.batch} samples at K=${r.users}, ${r.msPerSample.toFixed(4)} ms/sample -> ${o.out}\n`);
   });
@@ -207,8 +271,8 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
     .requiredOption('--out <file.svg>', 'output plot; the table goes beside it as .md')
     .option('--title <text>', 'plot title')
     .action((o) => {
-      const rows = compareRuns({ runs: o.runs, out: o.out, title: o.title });
-      for (const r of rows) io.out(`${r.run}: final ${r.final.toFixed(4)} bit/s/Hz (${r.pctWmmse?.toFixed(1) ?? 'n/a'} % of WMMSE), 95 % of final at ${r.xTo95 ?? 'n/a'}\n`);
+      const rows = compareRuns({ runs: o.runs, out: o.out, title: o.title, warn: (m) => io.err(`rrm: warning: ${m}\n`) });
+      for (const r of rows) io.out(`${r.run}: final ${r.final.toFixed(4)} bit/s/Hz (${r.pctWmmse?.toFixed(1) ?? 'n/a'} % of its WMMSE ${r.wmmse?.toFixed(4) ?? 'n/a'}), 95 % of final at ${r.xTo95 ?? 'n/a'}\n`);
     });
 
   prog
@@ -262,6 +326,7 @@ export function program(registry: Registry, io: { out: (s: string) => void; err:
       await teachersDemo({ registry, users, samples, seed: integerOption('--seed', o.seed), log: (l) => io.out(l + '\n') });
     });
 
+  registerSweepCommands(prog, io);
   return prog;
 }
 
@@ -315,7 +380,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 internal error, 2 bad input). */
-export async function main(argv: readonly string[], registry: Registry = builtinRegistry()): Promise<number> {
+export async function main(argv: readonly string[], registry: Registry | (() => Registry) = () => builtinRegistry()): Promise<number> {
   const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) };
   try {
     await program(registry, io).parseAsync([...argv], { from: 'user' });
@@ -323,6 +388,7 @@ export async function main(argv: readonly string[], registry: Registry = builtin
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof Interrupted) return err.code;
+    await loadCommandModules(); // the error classes are core's (loaded already when a command ran)
     if (err instanceof ValidationError || err instanceof NpyError) {
       io.err(`rrm: ${err.message}\n`);
       return 2;

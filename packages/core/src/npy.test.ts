@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, parseNpy, readNpy, writeNpy } from './npy';
+import { NpyFile, NpyWriter, encodeNpy, parseNpy, readNpy, writeNpy } from './npy';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
@@ -62,5 +62,51 @@ describe('.npy', () => {
     expect(() => writeNpy(join(dir, 'b.npy'), new Float64Array(3), [2])).toThrow(/needs 2 values/);
     expect(existsSync(join(dir, 'b.npy'))).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('streams: header, then appended chunks, gives the bytes of the one-shot encoding; rows read back in pieces', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rrm-npy-'));
+    const data = Float64Array.from({ length: 5 * 3 * 3 }, (_, n) => n / 7);
+    const w = new NpyWriter(join(dir, 's.npy'), 'float64', [5, 3, 3]);
+    expect(existsSync(join(dir, 's.npy'))).toBe(false); // nothing at the target until close
+    for (const [a, b] of [[0, 2], [2, 3], [3, 5]]) w.append(data.subarray(a * 9, b * 9));
+    w.close();
+    expect(new Uint8Array(readFileSync(join(dir, 's.npy')))).toEqual(encodeNpy(data, [5, 3, 3]));
+    expect(readdirSync(dir)).toEqual(['s.npy']);
+    // float32 output from float64 chunks is the one-shot float32 encoding
+    const w32 = new NpyWriter(join(dir, 'f.npy'), 'float32', [5, 9]);
+    w32.append(data.subarray(0, 20));
+    w32.append(data.subarray(20));
+    w32.close();
+    expect(new Uint8Array(readFileSync(join(dir, 'f.npy')))).toEqual(encodeNpy(Float32Array.from(data), [5, 9]));
+    const f = NpyFile.open(join(dir, 's.npy'));
+    expect([f.rows, f.rowLength, f.dtype]).toEqual([5, 9, 'float64']);
+    expect(f.readRows(1, 3)).toEqual(data.slice(9, 27));
+    expect(f.readRows(4, 4)).toEqual(new Float64Array(0));
+    expect(() => f.readRows(4, 6)).toThrow(/outside/);
+    f.close();
+  });
+
+  it('an incomplete or aborted stream leaves nothing behind; a missing folder is not created', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rrm-npy-'));
+    const w = new NpyWriter(join(dir, 'x.npy'), 'float64', [4]);
+    w.append(new Float64Array(3));
+    expect(() => w.close()).toThrow(/3 of 4 values/);
+    const v = new NpyWriter(join(dir, 'y.npy'), 'float64', [4]);
+    expect(() => v.append(new Float64Array(5))).toThrow(/5 values/);
+    new NpyWriter(join(dir, 'z.npy'), 'float64', [1]).abort();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(() => new NpyWriter(join(dir, 'typo', 'x.npy'), 'float64', [1])).toThrow(/typo does not exist/);
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it('opening names truncated data and directories', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rrm-npy-'));
+    const good = encodeNpy(new Float64Array([1, 2, 3]), [3]);
+    writeFileSync(join(dir, 't.npy'), good.subarray(0, good.length - 8));
+    expect(() => NpyFile.open(join(dir, 't.npy'))).toThrow(/t\.npy: expected 24 data bytes for shape \(3\), found 16/);
+    writeFileSync(join(dir, 'h.npy'), good.subarray(0, 30));
+    expect(() => readNpy(join(dir, 'h.npy'))).toThrow(/h\.npy: truncated header/);
+    expect(() => readNpy(dir)).toThrow(/is a directory/);
   });
 });

@@ -22,7 +22,7 @@ function issueError(issue: z.core.$ZodIssue, root: unknown, field: string): Vali
     const best = issue.errors.map((e) => e[0]).filter(Boolean).sort((a, b) => depth(b) - depth(a))[0];
     if (best && depth(best) >= 0) return issueError({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue, root, field);
   }
-  const path = [field, ...issue.path.map(String)].filter(Boolean).join('.');
+  const path = issue.path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), field);
   const got = valueAt(root, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys': {

@@ -1,14 +1,4 @@
-import {
-  ValidationError,
-  rejectUnknownKeys,
-  requireInteger,
-  requireNonNegative,
-  requireOneOf,
-  requirePositive,
-  type FactoryContext,
-  type PluginEntry,
-  type PluginSpec,
-} from '@rrm/core';
+import { ValidationError, integer, nonNegative, parseOptions, positive, strictOptions, z, type FactoryContext, type PluginEntry, type PluginSpec } from '@rrm/core';
 import { PROGRESS_UNITS, position, type ProgressUnit, type TrainingProgress } from './progress';
 
 /**
@@ -47,89 +37,71 @@ export function betaField(ctx?: Pick<FactoryContext, 'field'>): string {
   return !ctx || ctx.field === 'beta-schedule' ? BETA_FIELD : ctx.field;
 }
 
-function unitOf(field: string, options: Record<string, unknown>): ProgressUnit {
-  return requireOneOf(`${field}.unit`, options.unit ?? 'epoch', PROGRESS_UNITS);
-}
+const unit = z.enum(PROGRESS_UNITS as readonly [ProgressUnit, ...ProgressUnit[]]).default('epoch');
+const beta = (fallback: number) => nonNegative().default(fallback);
+/** β1 ≥ β0 for an increasing schedule, β1 ≤ β0 for a decreasing one. */
+const linear = (up: boolean) =>
+  strictOptions({ beta0: beta(up ? 0 : 1), beta1: beta(up ? 1 : 0), unit }).superRefine((o, ctx) => {
+    if (up ? o.beta1 < o.beta0 : o.beta1 > o.beta0) {
+      const message = `a final β ${up ? '>=' : '<='} beta0 = ${o.beta0} for a ${up ? 'increasing' : 'decreasing'} schedule`;
+      ctx.addIssue({ code: 'custom', path: ['beta1'], message });
+    }
+  });
+const linearValue = (o: { beta0: number; beta1: number; unit: ProgressUnit }, p: TrainingProgress) => o.beta0 + (o.beta1 - o.beta0) * position(p, o.unit).x;
 
-export function fixedBeta(options: Record<string, unknown> = {}, field = BETA_FIELD): BetaSchedule {
-  rejectUnknownKeys(field, options, ['beta']);
-  const beta = requireNonNegative(`${field}.beta`, options.beta ?? 1);
-  return { kind: 'fixed', options: { beta }, value: () => beta };
-}
+/** One built-in schedule: its options schema, and β(t) from the parsed options. */
+const define = <S extends z.ZodType<Record<string, unknown>>>(description: string, schema: S, value: (o: z.output<S>, p: TrainingProgress) => number) => ({
+  description,
+  schema,
+  build(kind: string, options: Record<string, unknown>, field: string): BetaSchedule {
+    const o = parseOptions(schema, options, field);
+    return { kind, options: o, value: (p) => value(o, p) };
+  },
+});
 
-function linear(kind: 'increasing' | 'decreasing', options: Record<string, unknown>, field: string): BetaSchedule {
-  rejectUnknownKeys(field, options, ['beta0', 'beta1', 'unit']);
-  const up = kind === 'increasing';
-  const beta0 = requireNonNegative(`${field}.beta0`, options.beta0 ?? (up ? 0 : 1));
-  const beta1 = requireNonNegative(`${field}.beta1`, options.beta1 ?? (up ? 1 : 0));
-  if (up ? beta1 < beta0 : beta1 > beta0) {
-    throw new ValidationError(`${field}.beta1`, `a final β ${up ? '>=' : '<='} beta0 = ${beta0} for a ${kind} schedule`, beta1);
-  }
-  const unit = unitOf(field, options);
-  return { kind, options: { beta0, beta1, unit }, value: (p) => beta0 + (beta1 - beta0) * position(p, unit).x };
-}
-
-export function increasingBeta(options: Record<string, unknown> = {}, field = BETA_FIELD): BetaSchedule {
-  return linear('increasing', options, field);
-}
-
-export function decreasingBeta(options: Record<string, unknown> = {}, field = BETA_FIELD): BetaSchedule {
-  return linear('decreasing', options, field);
-}
-
-export function exponentialBeta(options: Record<string, unknown> = {}, field = BETA_FIELD): BetaSchedule {
-  rejectUnknownKeys(field, options, ['beta0', 'rate', 'unit']);
-  const beta0 = requireNonNegative(`${field}.beta0`, options.beta0 ?? 1);
-  const rate = requirePositive(`${field}.rate`, options.rate ?? 0.9);
-  if (rate > 1) throw new ValidationError(`${field}.rate`, 'a decay rate in (0, 1]', rate);
-  const unit = unitOf(field, options);
-  return { kind: 'exponential', options: { beta0, rate, unit }, value: (p) => beta0 * rate ** position(p, unit).t };
-}
-
-export function cosineBeta(options: Record<string, unknown> = {}, field = BETA_FIELD): BetaSchedule {
-  rejectUnknownKeys(field, options, ['beta0', 'beta1', 'unit']);
-  const beta0 = requireNonNegative(`${field}.beta0`, options.beta0 ?? 1);
-  const beta1 = requireNonNegative(`${field}.beta1`, options.beta1 ?? 0);
-  const unit = unitOf(field, options);
-  return {
-    kind: 'cosine',
-    options: { beta0, beta1, unit },
-    value: (p) => beta1 + ((beta0 - beta1) * (1 + Math.cos(Math.PI * position(p, unit).x))) / 2,
-  };
-}
-
-export function stepBeta(options: Record<string, unknown> = {}, field = BETA_FIELD): BetaSchedule {
-  rejectUnknownKeys(field, options, ['beta0', 'factor', 'every', 'unit']);
-  const beta0 = requireNonNegative(`${field}.beta0`, options.beta0 ?? 1);
-  const factor = requireNonNegative(`${field}.factor`, options.factor ?? 0.5);
-  const every = requireInteger(`${field}.every`, options.every ?? 10, 1);
-  const unit = unitOf(field, options);
-  return { kind: 'step', options: { beta0, factor, every, unit }, value: (p) => beta0 * factor ** Math.floor(position(p, unit).t / every) };
-}
-
-type Builder = (options: Record<string, unknown>, field: string) => BetaSchedule;
-
-const BUILDERS: Record<string, { description: string; build: Builder }> = {
-  fixed: { description: 'β(t) = β (default 1)', build: fixedBeta },
-  increasing: { description: 'linear β0 → β1, default 0 → 1', build: increasingBeta },
-  decreasing: { description: 'linear β0 → β1, default 1 → 0', build: decreasingBeta },
-  exponential: { description: 'β0 · rate^t, default 1 · 0.9^t', build: exponentialBeta },
-  cosine: { description: 'cosine from β0 to β1, default 1 → 0', build: cosineBeta },
-  step: { description: 'β0 · factor^⌊t/every⌋, default 1 · 0.5^⌊t/10⌋', build: stepBeta },
+const SCHEDULES = {
+  fixed: define('β(t) = β (default 1)', strictOptions({ beta: beta(1) }), (o) => o.beta),
+  increasing: define('linear β0 → β1, default 0 → 1', linear(true), linearValue),
+  decreasing: define('linear β0 → β1, default 1 → 0', linear(false), linearValue),
+  exponential: define(
+    'β0 · rate^t, default 1 · 0.9^t',
+    strictOptions({ beta0: beta(1), rate: positive().max(1).default(0.9), unit }),
+    (o, p) => o.beta0 * o.rate ** position(p, o.unit).t,
+  ),
+  cosine: define(
+    'cosine from β0 to β1, default 1 → 0',
+    strictOptions({ beta0: beta(1), beta1: beta(0), unit }),
+    (o, p) => o.beta1 + ((o.beta0 - o.beta1) * (1 + Math.cos(Math.PI * position(p, o.unit).x))) / 2,
+  ),
+  step: define(
+    'β0 · factor^⌊t/every⌋, default 1 · 0.5^⌊t/10⌋',
+    strictOptions({ beta0: beta(1), factor: nonNegative().default(0.5), every: integer(1).default(10), unit }),
+    (o, p) => o.beta0 * o.factor ** Math.floor(position(p, o.unit).t / o.every),
+  ),
 };
+type Kind = keyof typeof SCHEDULES;
+
+const build = (kind: Kind, options: Record<string, unknown>, field: string) => SCHEDULES[kind].build(kind, options, field);
+
+const builder = (kind: Kind) => (options: Record<string, unknown> = {}, field = BETA_FIELD) => build(kind, options, field);
+export const fixedBeta = builder('fixed');
+export const increasingBeta = builder('increasing');
+export const decreasingBeta = builder('decreasing');
+export const exponentialBeta = builder('exponential');
+export const cosineBeta = builder('cosine');
+export const stepBeta = builder('step');
 
 /** Registry entries of the built-in schedules (the plugin registers these). */
-export const betaScheduleEntries: PluginEntry<BetaSchedule>[] = Object.entries(BUILDERS).map(([name, { description, build }]) => ({
+export const betaScheduleEntries: PluginEntry<BetaSchedule>[] = Object.entries(SCHEDULES).map(([name, { description, schema }]) => ({
   name,
   description,
-  create: (options, ctx) => build(options, betaField(ctx)),
+  schema,
+  create: (options, ctx) => build(name as Kind, options, betaField(ctx)),
 }));
 
 /** A built-in schedule from a config spec without a registry (use the registry for plugin schedules). */
 export function betaSchedule(spec: PluginSpec | string, field = BETA_FIELD): BetaSchedule {
-  const s: PluginSpec = typeof spec === 'string' ? { kind: spec } : spec;
-  const entry = BUILDERS[s.kind];
-  if (!entry) throw new ValidationError(`${field}.kind`, `a built-in β schedule (${Object.keys(BUILDERS).join(', ')})`, s.kind);
-  const { kind: _kind, ...options } = s;
-  return entry.build(options, field);
+  const { kind, ...options }: PluginSpec = typeof spec === 'string' ? { kind: spec } : spec;
+  if (!Object.hasOwn(SCHEDULES, kind)) throw new ValidationError(`${field}.kind`, `a built-in β schedule (${Object.keys(SCHEDULES).join(', ')})`, kind);
+  return build(kind as Kind, options, field);
 }

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, rejectUnknownKeys, Rng, type Activation, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
-import { EDGE_FEATURES, directFeatures, edgeChannels, transformWidth, weightFeature, type EdgeFeatures } from './features';
-import { AGGREGATIONS, DenseGraph, type Aggregation } from './graph';
-import { EdgeInput, MessagePassing } from './message-passing';
-import { INITS, Mlp, type Init } from './mlp';
-import { GraphModel } from './model-base';
-import { readBoolean, readChoice, readInteger, readWidths } from './options';
+import { ACTIVATIONS, DenseStack, integer, Rng, strictOptions, widths, z, type ModelContext, type ModelInputs } from '@rrm/core';
+import { EDGE_FEATURES, directFeatures, edgeChannels, transformWidth, weightFeature } from './features';
+import { AGGREGATIONS, DenseGraph } from './graph';
+import { EdgeInput, MlpConv } from './message-passing';
+import { GraphModel, initOption, modelBuilder } from './model-base';
 
 /**
  * The GNN of the algorithm-distillation (AD) paper, eqs. (6)–(7):
@@ -36,91 +34,38 @@ import { readBoolean, readChoice, readInteger, readWidths } from './options';
  * `layer{l}/update/{w,b}{n}` (`shared/…` with shareWeights), `readout/w0`, `readout/b0`.
  * The torch reference's dense GNN is `{ shareWeights: true, edges: 'outgoing' }` (plus λ in r_i).
  */
-export interface GnnOptions {
-  /** Number of stacked message-passing layers L (default 3). */
-  readonly layers: number;
-  /** Width of the node state s^l carried between layers (default 32). */
-  readonly hidden: number;
-  /** Output widths of φ's layers; the last is the message width (default [32, 32]). */
-  readonly message: readonly number[];
-  /** Hidden widths of ψ before its linear output of width `hidden` (default [32]). */
-  readonly update: readonly number[];
-  /** ⊕ (default 'max'). */
-  readonly aggregation: Aggregation;
-  readonly activation: Activation;
-  readonly edges: EdgeFeatures;
-  /** One (φ, ψ) for all layers (default false: each layer its own). */
-  readonly shareWeights: boolean;
-  readonly init: Init;
-}
-
-export const GNN_DEFAULTS: GnnOptions = {
-  layers: 3,
-  hidden: 32,
-  message: [32, 32],
-  update: [32],
-  aggregation: 'max',
-  activation: 'relu',
-  edges: 'both',
-  shareWeights: false,
-  init: 'glorot',
-};
-
-const KNOWN = ['layers', 'hidden', 'message', 'update', 'aggregation', 'activation', 'edges', 'shareWeights', 'init'] as const;
-
-export function resolveGnnOptions(options: Record<string, unknown> = {}, field = 'model'): GnnOptions {
-  rejectUnknownKeys(field, options, KNOWN);
-  const d = GNN_DEFAULTS;
-  return {
-    layers: readInteger(`${field}.layers`, options.layers, d.layers),
-    hidden: readInteger(`${field}.hidden`, options.hidden, d.hidden),
-    message: readWidths(`${field}.message`, options.message, d.message),
-    update: readWidths(`${field}.update`, options.update, d.update, true),
-    aggregation: readChoice(`${field}.aggregation`, options.aggregation, d.aggregation, AGGREGATIONS),
-    activation: readChoice(`${field}.activation`, options.activation, d.activation, ACTIVATIONS),
-    edges: readChoice(`${field}.edges`, options.edges, d.edges, EDGE_FEATURES),
-    shareWeights: readBoolean(`${field}.shareWeights`, options.shareWeights, d.shareWeights),
-    init: readChoice(`${field}.init`, options.init, d.init, INITS),
-  };
-}
+export const gnnSchema = strictOptions({
+  layers: integer(1).default(3).describe('stacked message-passing layers L'),
+  hidden: integer(1).default(32).describe('width of the node state s^l carried between layers'),
+  message: widths().default([32, 32]).describe("output widths of φ's layers; the last is the message width"),
+  update: widths(true).default([32]).describe("hidden widths of ψ before its linear output of width `hidden`"),
+  aggregation: z.enum(AGGREGATIONS).default('max').describe('⊕ over the neighbours'),
+  activation: z.enum(ACTIVATIONS).default('relu').describe('activation of the hidden layers'),
+  edges: z.enum(EDGE_FEATURES).default('both').describe('edge features: f(g_ij) (incoming), f(g_ji) (outgoing) or both'),
+  shareWeights: z.boolean().default(false).describe('one (φ, ψ) for all layers'),
+  init: initOption(),
+});
+export type GnnOptions = z.output<typeof gnnSchema>;
 
 /** Raw node features r_i = (f(g_ii), λ_i). */
 const NODE_DIM = 2;
 
 export class GnnModel extends GraphModel {
-  readonly layers: MessagePassing[] = [];
-  readonly readout: Mlp;
-  readonly config: GnnOptions;
+  readonly layers: MlpConv[] = [];
+  readonly readout: DenseStack;
 
-  constructor(options: GnnOptions, ctx: Pick<ModelContext, 'seed'>) {
-    super('gnn', { ...options });
-    this.config = options;
+  constructor(
+    readonly config: GnnOptions,
+    ctx: Pick<ModelContext, 'seed'>,
+  ) {
+    super('gnn', { ...config });
     const rng = new Rng(ctx.seed);
-    const edgeDim = transformWidth('log') * (options.edges === 'both' ? 2 : 1);
-    const stateDim = NODE_DIM + options.hidden;
-    const distinct = options.shareWeights ? 1 : options.layers;
-    for (let l = 0; l < distinct; l++) {
-      this.layers.push(
-        new MessagePassing(
-          this.store,
-          options.shareWeights ? 'shared' : `layer${l}`,
-          {
-            targetDim: 0,
-            sourceDim: stateDim,
-            edgeDim,
-            nodeDim: stateDim,
-            message: options.message,
-            update: [...options.update, options.hidden],
-            aggregation: options.aggregation,
-            activation: options.activation,
-            outputActivation: 'none',
-            init: options.init,
-          },
-          rng,
-        ),
-      );
-    }
-    this.readout = new Mlp(this.store, 'readout', { inputs: options.hidden, widths: [1], outputActivation: 'sigmoid', init: options.init }, rng);
+    const { hidden, message, aggregation, activation, init } = config;
+    const stateDim = NODE_DIM + hidden;
+    const edgeDim = transformWidth('log') * (config.edges === 'both' ? 2 : 1);
+    const layer = { targetDim: 0, sourceDim: stateDim, edgeDim, nodeDim: stateDim, message, update: [...config.update, hidden], aggregation, activation, init };
+    for (let l = 0; l < (config.shareWeights ? 1 : config.layers); l++) this.layers.push(new MlpConv(this, config.shareWeights ? 'shared' : `layer${l}`, layer, rng));
+    this.readout = new DenseStack(this, 'readout', { inputs: hidden, widths: [1], outputActivation: 'sigmoid', init }, rng);
   }
 
   protected forward(inputs: ModelInputs): tf.Tensor2D {
@@ -148,8 +93,4 @@ export class GnnModel extends GraphModel {
   }
 }
 
-/** Validates options now; builds the model once the context (seed) is known. */
-export function gnnBuilder(options: Record<string, unknown> = {}, field = 'model'): ModelBuilder {
-  const resolved = resolveGnnOptions(options, field);
-  return (ctx) => new GnnModel(resolved, ctx);
-}
+export const gnnBuilder = modelBuilder(gnnSchema, GnnModel);

@@ -1,5 +1,3 @@
-export * from './params';
-export * from './mlp';
 export * from './graph';
 export * from './message-passing';
 export * from './features';

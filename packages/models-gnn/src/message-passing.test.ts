@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { activate, Rng, type Activation } from '@rrm/core';
+import { activate, ParamStore, Rng, type Activation, type DenseStack } from '@rrm/core';
 import { describe, expect, it } from 'vitest';
 import { DenseGraph, maskedMax, maskedMean, maskedSum, type Aggregation } from './graph';
-import { EdgeInput, MessagePassing, pairwise, pairwiseConstEdges, type MessagePassingOptions } from './message-passing';
-import type { Mlp } from './mlp';
-import { ParamStore } from './params';
+import { EdgeInput, MlpConv, pairwise, pairwiseConstEdges, type MlpConvOptions, type PropagateInputs } from './message-passing';
 import { maxAbsDiff } from './test-helpers';
 
 const B = 2;
@@ -27,7 +25,7 @@ function testMask(): tf.Tensor3D {
 }
 
 /** The MLP with plain tfjs ops (matMul, add, activation) on the concatenated input, same variables. */
-function plainMlp(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
+function plainMlp(mlp: DenseStack, x: tf.Tensor2D): tf.Tensor2D {
   let y: tf.Tensor2D = x;
   for (const l of mlp.layers) {
     const z = tf.matMul(y, l.w);
@@ -40,7 +38,7 @@ function plainMlp(mlp: Mlp, x: tf.Tensor2D): tf.Tensor2D {
  * The textbook form of one layer with plain tfjs ops and tfjs's own gradients: the edge input
  * [x_i, x_j, e_ij] materialised with tile + concat, masked aggregation with tf.sum / tf.max.
  */
-function plainLayer(layer: MessagePassing, x: tf.Tensor3D, e: tf.Tensor4D | null, mask: tf.Tensor3D, agg: Aggregation): tf.Tensor3D {
+function plainLayer(layer: MlpConv, x: tf.Tensor3D, e: tf.Tensor4D | null, mask: tf.Tensor3D, agg: Aggregation): tf.Tensor3D {
   const o = layer.options;
   const parts: tf.Tensor[] = [];
   if (o.targetDim > 0) parts.push(tf.tile(tf.reshape(x, [B, K, 1, o.targetDim]), [1, 1, K, 1]));
@@ -60,14 +58,14 @@ function plainLayer(layer: MessagePassing, x: tf.Tensor3D, e: tf.Tensor4D | null
 }
 
 /** φ(x_j) for every pair with plain ops (φ reading only the sender's state). */
-function plainMsg(layer: MessagePassing, x: tf.Tensor3D): tf.Tensor4D {
+function plainMsg(layer: MlpConv, x: tf.Tensor3D): tf.Tensor4D {
   const xj = tf.tile(tf.reshape(x, [B, 1, K, -1]), [1, K, 1, 1]);
   return tf.reshape(plainMlp(layer.phi, tf.reshape(xj, [B * K * K, -1]) as tf.Tensor2D), [B, K, K, -1]) as tf.Tensor4D;
 }
 
-function makeLayer(agg: Aggregation, target: boolean, act: Activation = 'tanh'): { layer: MessagePassing; store: ParamStore } {
+function makeLayer(agg: Aggregation, target: boolean, act: Activation = 'tanh'): { layer: MlpConv; store: ParamStore } {
   const store = new ParamStore();
-  const options: MessagePassingOptions = {
+  const options: MlpConvOptions = {
     targetDim: target ? 3 : 0,
     sourceDim: 3,
     edgeDim: 2,
@@ -77,13 +75,13 @@ function makeLayer(agg: Aggregation, target: boolean, act: Activation = 'tanh'):
     aggregation: agg,
     activation: act,
   };
-  const layer = new MessagePassing(store, 'mp', options, new Rng(5));
+  const layer = new MlpConv(store, 'mp', options, new Rng(5));
   // Non-zero biases, so that the factored first layer's bias placement is exercised.
-  for (const v of store.variables) if (v.shape.length === 1) v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', v.size));
+  for (const v of store.trainable) if (v.shape.length === 1) v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', v.size));
   return { layer, store };
 }
 
-describe('MessagePassing', () => {
+describe('MlpConv (the φ/⊕/ψ message-passing layer)', () => {
   const aggs: Aggregation[] = ['sum', 'mean', 'max'];
   for (const agg of aggs) {
     for (const target of [false, true]) {
@@ -103,10 +101,10 @@ describe('MessagePassing', () => {
               return tf.sum(tf.mul(layer.forward({ x, edge, graph }), up)) as tf.Scalar;
             };
             const plain = () => tf.sum(tf.mul(plainLayer(layer, x, e, mask, agg), up)) as tf.Scalar;
-            const a = tf.variableGrads(fast, store.variables);
-            const b = tf.variableGrads(plain, store.variables);
+            const a = tf.variableGrads(fast, store.trainable);
+            const b = tf.variableGrads(plain, store.trainable);
             expect(a.value.dataSync()[0]).toBeCloseTo(b.value.dataSync()[0], 4);
-            for (const v of store.variables) {
+            for (const v of store.trainable) {
               expect(maxAbsDiff(a.grads[v.name].dataSync(), b.grads[v.name].dataSync())).toBeLessThan(1e-4);
             }
             // Gradient with respect to the node states too (x feeds φ and ψ).
@@ -136,19 +134,19 @@ describe('MessagePassing', () => {
   });
 
   it('lets a new GNN override one step in a few lines (residual update, sum of max and mean)', () => {
-    class ResidualConv extends MessagePassing {
+    class ResidualConv extends MlpConv {
       protected override aggregate(msg: tf.Tensor4D, graph: DenseGraph): tf.Tensor3D {
         return tf.add(maskedMax(msg, graph), maskedMean(msg, graph));
       }
-      protected override update(x: tf.Tensor3D, m: tf.Tensor3D): tf.Tensor3D {
-        return tf.add(x, super.update(x, m));
+      protected override update(m: tf.Tensor3D, inputs: PropagateInputs): tf.Tensor3D {
+        return tf.add(inputs.x, super.update(m, inputs));
       }
     }
     const store = new ParamStore();
-    const options: MessagePassingOptions = { targetDim: 0, sourceDim: 3, edgeDim: 0, nodeDim: 3, message: [4], update: [3], aggregation: 'max' };
+    const options: MlpConvOptions = { targetDim: 0, sourceDim: 3, edgeDim: 0, nodeDim: 3, message: [4], update: [3], aggregation: 'max' };
     const conv = new ResidualConv(store, 'res', options, new Rng(2));
     const baseStore = new ParamStore();
-    const base = new MessagePassing(baseStore, 'res', options, new Rng(2)); // same seed, same weights
+    const base = new MlpConv(baseStore, 'res', options, new Rng(2)); // same seed, same weights
     tf.tidy(() => {
       const mask = testMask();
       const x = tf.randomNormal([B, K, 3], 0, 1, 'float32', 4) as tf.Tensor3D;
@@ -156,8 +154,8 @@ describe('MessagePassing', () => {
       const m = tf.add(maskedMax(plainMsg(base, x), new DenseGraph(mask)), maskedMean(plainMsg(base, x), new DenseGraph(mask)));
       const expected = tf.add(x, base.psi!.apply(tf.concat([x, m], 2)));
       expect(maxAbsDiff(y.dataSync(), expected.dataSync())).toBeLessThan(1e-5);
-      const g = tf.variableGrads(() => tf.sum(conv.forward({ x, graph: new DenseGraph(mask) })) as tf.Scalar, store.variables);
-      expect(Object.keys(g.grads).length).toBe(store.variables.length);
+      const g = tf.variableGrads(() => tf.sum(conv.forward({ x, graph: new DenseGraph(mask) })) as tf.Scalar, store.trainable);
+      expect(Object.keys(g.grads).length).toBe(store.trainable.length);
     });
     store.dispose();
     baseStore.dispose();
@@ -166,8 +164,7 @@ describe('MessagePassing', () => {
   it('reports parameter and MAC counts from its MLP sizes', () => {
     const { layer, store } = makeLayer('max', true);
     // φ: (3+3+2)·6+6, 6·4+4;  ψ: (3+4)·5+5, 5·2+2
-    expect(layer.paramCount()).toBe(54 + 28 + 40 + 12);
-    expect(store.count()).toBe(134);
+    expect(store.paramCount()).toBe(54 + 28 + 40 + 12);
     expect(layer.macs(K)).toBe(K * (K - 1) * (48 + 24) + K * (35 + 10));
     store.dispose();
   });

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { activate, activationGrad, customOp, dense, matMulTN, sumGroups, type Activation, type Rng } from '@rrm/core';
+import { activate, activationGrad, customOp, dense, DenseStack, matMulTN, sumGroups, type Activation, type Init, type ParamStore, type Rng } from '@rrm/core';
 import { aggregate, type Aggregation, type DenseGraph } from './graph';
-import { Mlp, type Init } from './mlp';
-import type { ParamStore } from './params';
 
 /**
  * z_ij = act(a_i + c_j + e_ij) for a [B, K, H] (receiver part), c [B, K, H] (sender part) and
@@ -159,163 +157,136 @@ export function pairwiseConstEdges(
   })(...inputs);
 }
 
-export interface MessagePassingOptions {
-  /** Width of the receiver state x_i seen by the message function φ (0: φ ignores the receiver). */
-  readonly targetDim: number;
-  /** Width of the sender state x_j seen by φ (0: φ ignores the sender). */
-  readonly sourceDim: number;
-  /** Width of the edge features e_ij (0: none). */
-  readonly edgeDim: number;
-  /** Width of the node state x_i seen by the update function ψ. */
-  readonly nodeDim: number;
-  /** Output widths of φ's layers; the last is the message width. */
-  readonly message: readonly number[];
-  /** Output widths of ψ's layers; the last is the new state's width. null: the new state is m_i itself. */
-  readonly update: readonly number[] | null;
-  readonly aggregation: Aggregation;
-  /** Activation of hidden layers (default relu). */
-  readonly activation?: Activation;
-  /** Activation of φ's last layer (default: `activation`). */
-  readonly messageActivation?: Activation;
-  /** Activation of ψ's last layer (default none). */
-  readonly outputActivation?: Activation;
-  readonly init?: Init;
-  /** Parameter-name segments of φ and ψ under the prefix (default 'msg' and 'update'). */
-  readonly names?: { readonly message?: string; readonly update?: string };
-}
-
 /** What one propagation step reads. Node tensors are [B, K, ·], edge tensors [B, K, K, ·]. */
 export interface PropagateInputs {
-  /** x_i as seen by the update ψ(x_i, m_i), [B, K, nodeDim]. */
+  /** x_i, the node state the update reads. */
   readonly x: tf.Tensor3D;
-  /** x_j as seen by φ (default x), [B, K, sourceDim]. */
+  /** x_j as the message reads it (default x). */
   readonly source?: tf.Tensor3D;
-  /** x_i as seen by φ (default x), [B, K, targetDim]. */
+  /** x_i as the message reads it (default x). */
   readonly target?: tf.Tensor3D;
   /**
    * e_ij for the edge j → i: an `EdgeInput` when the features are data (the fast path), or a tensor
-   * [B, K, K, edgeDim] when they are computed by the model (gradients flow into it).
+   * [B, K, K, F] when the model computes them (gradients flow into it).
    */
   readonly edge?: EdgeInput | tf.Tensor4D | null;
   readonly graph: DenseGraph;
 }
 
 /**
- * One message-passing layer over batched dense interference graphs, in the shape of PyTorch Geometric's
- * MessagePassing (message → aggregate → update):
- *   msg_ij = φ(x_i, x_j, e_ij)        for every edge j → i           [B, K, K, Fm]
- *   m_i    = ⊕_{j ∈ N(i)} msg_ij       ⊕ ∈ {sum, mean, max}, masked   [B, K, Fm]
- *   x'_i   = ψ(x_i, m_i)                                             [B, K, F']
- * φ and ψ are MLPs on concatenations; φ's first layer is factored per node (see `pairwise`), later
- * layers run as one matMul over all B·K·K edges. Subclasses override `message`, `aggregate` or `update`
- * (each a small protected step), so a new GNN is a few lines on top of this class.
- * Parameters: `${prefix}/msg/w·`, `${prefix}/msg/b·`, `${prefix}/update/w·`, `${prefix}/update/b·`.
+ * PyTorch Geometric's MessagePassing over batched dense interference graphs:
+ *   msg_ij = message(x_i, x_j, e_ij)   for every edge j → i      [B, K, K, Fm]
+ *   m_i    = aggregate_j msg_ij        masked ⊕ over senders      [B, K, Fm]
+ *   x'_i   = update(m_i, x_i)                                    [B, K, F']
+ * A layer overrides the steps that differ; `messageAndAggregate` is PyG's fused hook for layers whose
+ * aggregated message is one matMul (no [B, K, K, F] tensor).
  */
-export class MessagePassing {
-  readonly phi: Mlp;
-  readonly psi: Mlp | null;
+export abstract class MessagePassing<I extends PropagateInputs = PropagateInputs> {
+  constructor(readonly aggregation: Aggregation) {}
+
+  forward(inputs: I): tf.Tensor3D {
+    return this.update(this.messageAndAggregate(inputs), inputs);
+  }
+
+  protected abstract message(inputs: I): tf.Tensor4D;
+
+  /** ⊕_j over the senders j of each receiver i, respecting the mask. */
+  protected aggregate(msg: tf.Tensor4D, graph: DenseGraph): tf.Tensor3D {
+    return aggregate(msg, graph, this.aggregation);
+  }
+
+  protected messageAndAggregate(inputs: I): tf.Tensor3D {
+    return this.aggregate(this.message(inputs), inputs.graph);
+  }
+
+  protected update(m: tf.Tensor3D, _inputs: I): tf.Tensor3D {
+    return m;
+  }
+
+  /** Multiply–accumulates for one sample of `users` nodes on the complete interference graph. */
+  abstract macs(users: number): number;
+}
+
+export interface MlpConvOptions {
+  /** Widths of x_i, x_j and e_ij as φ reads them (0: φ ignores that part). */
+  readonly targetDim: number;
+  readonly sourceDim: number;
+  readonly edgeDim: number;
+  /** Width of x_i as ψ reads it. */
+  readonly nodeDim: number;
+  /** Output widths of φ's layers; the last is the message width. */
+  readonly message: readonly number[];
+  /** Output widths of ψ's layers; null: the new state is m_i itself. */
+  readonly update: readonly number[] | null;
+  readonly aggregation: Aggregation;
+  /** Hidden layers' activation (default relu). */
+  readonly activation?: Activation;
+  /** φ's last layer (default: `activation`). */
+  readonly messageActivation?: Activation;
+  /** ψ's last layer (default none). */
+  readonly outputActivation?: Activation;
+  readonly init?: Init;
+  /** Parameter-name segments of φ and ψ under the prefix (default 'msg' and 'update'). */
+  readonly names?: { readonly message?: string; readonly update?: string };
+}
+
+/**
+ * The generic φ/⊕/ψ layer (GNN of the AD paper, WCGCN, UWGNN), φ and ψ MLPs on concatenations:
+ *   msg_ij = φ(x_i, x_j, e_ij),   x'_i = ψ(x_i, m_i).
+ * φ's first layer is factored per node (see `pairwise`); its later layers run as one matMul over all
+ * B·K·K edges. Parameters: `${prefix}/msg/{w,b}·`, `${prefix}/update/{w,b}·`.
+ */
+export class MlpConv extends MessagePassing {
+  readonly phi: DenseStack;
+  readonly psi: DenseStack | null;
 
   constructor(
     store: ParamStore,
     readonly prefix: string,
-    readonly options: MessagePassingOptions,
+    readonly options: MlpConvOptions,
     rng: Rng,
   ) {
-    const activation = options.activation ?? 'relu';
-    const init = options.init ?? 'glorot';
-    if (options.targetDim + options.sourceDim + options.edgeDim === 0) {
-      throw new Error(`${prefix}: the message function needs some input`);
-    }
-    this.phi = new Mlp(
-      store,
-      `${prefix}/${options.names?.message ?? 'msg'}`,
-      {
-        inputs: [options.targetDim, options.sourceDim, options.edgeDim],
-        widths: options.message,
-        activation,
-        outputActivation: options.messageActivation ?? activation,
-        init,
-      },
-      rng,
-    );
+    super(options.aggregation);
+    const { targetDim, sourceDim, edgeDim, activation = 'relu', init } = options;
+    if (targetDim + sourceDim + edgeDim === 0) throw new Error(`${prefix}: the message function needs some input`);
+    const messageActivation = options.messageActivation ?? activation;
+    this.phi = new DenseStack(store, `${prefix}/${options.names?.message ?? 'msg'}`, { inputs: targetDim + sourceDim + edgeDim, widths: options.message, activation, outputActivation: messageActivation, init }, rng);
     this.psi = options.update
-      ? new Mlp(
-          store,
-          `${prefix}/${options.names?.update ?? 'update'}`,
-          {
-            inputs: [options.nodeDim, this.phi.outputWidth],
-            widths: options.update,
-            activation,
-            outputActivation: options.outputActivation ?? 'none',
-            init,
-          },
-          rng,
-        )
+      ? new DenseStack(store, `${prefix}/${options.names?.update ?? 'update'}`, { inputs: options.nodeDim + this.phi.outputWidth, widths: options.update, activation, outputActivation: options.outputActivation, init }, rng)
       : null;
   }
 
-  get outputWidth(): number {
-    return this.psi ? this.psi.outputWidth : this.phi.outputWidth;
-  }
-
-  /** x'_i = ψ(x_i, ⊕_j φ(x_i, x_j, e_ij)). */
-  forward(inputs: PropagateInputs): tf.Tensor3D {
-    const msg = this.message(inputs);
-    const m = this.aggregate(msg, inputs.graph);
-    return this.update(inputs.x, m);
-  }
-
-  /** φ(x_i, x_j, e_ij) for every ordered pair (i, j), [B, K, K, Fm]; absent edges are dropped later. */
+  /** φ for every ordered pair (i, j); absent edges are dropped by the aggregation. */
   protected message(inputs: PropagateInputs): tf.Tensor4D {
     const { targetDim, sourceDim, edgeDim } = this.options;
-    const [wt, ws, we] = this.phi.firstLayerParts();
     const first = this.phi.layers[0];
-    const bias = first.b as tf.Tensor1D | null;
-    const node = (x: tf.Tensor3D, w: tf.Tensor2D, withBias: boolean): tf.Tensor3D => dense(x, w, withBias ? bias : null, 'none');
-    // The bias goes with the first node part present (it is added once per node, then broadcast).
-    const target = targetDim > 0 ? node(inputs.target ?? inputs.x, wt, true) : null;
-    const source = sourceDim > 0 ? node(inputs.source ?? inputs.x, ws, !target) : null;
+    // x·W = Σ_p x_p·W_p for the concatenation x = [x_i, x_j, e_ij]: slices of the variable (their
+    // gradient is a pad), so each part is projected on its own and never concatenated per edge.
+    const rows = [0, targetDim, targetDim + sourceDim, first.fanIn];
+    const [wt, ws, we] = [0, 1, 2].map((p) => tf.slice(first.w, [rows[p], 0], [rows[p + 1] - rows[p], first.fanOut]) as tf.Tensor2D);
+    const bias = first.b as tf.Tensor1D;
+    // The bias goes with the first part present (added once per node, then broadcast).
+    const target = targetDim > 0 ? dense(inputs.target ?? inputs.x, wt, bias) : null;
+    const source = sourceDim > 0 ? dense(inputs.source ?? inputs.x, ws, target ? null : bias) : null;
+    const e = inputs.edge;
     let z: tf.Tensor4D;
-    if (edgeDim > 0) {
-      const e = inputs.edge;
-      if (!e) throw new Error(`${this.prefix}: edge features [B, K, K, ${edgeDim}] are required`);
-      const width = e instanceof EdgeInput ? e.width : e.shape[3];
-      if (width !== edgeDim) throw new Error(`${this.prefix}: expected ${edgeDim} edge features, got ${width}`);
-      if (e instanceof EdgeInput && (target || source)) {
-        z = pairwiseConstEdges(target, source, e, we, first.activation);
-      } else {
-        const values = e instanceof EdgeInput ? e.values : e;
-        const withBias = !target && !source;
-        const proj = dense(values, we, withBias ? bias : null, 'none', !(e instanceof EdgeInput));
-        z = pairwise(target, source, proj, first.activation);
-      }
-    } else {
-      z = pairwise(target, source, null, first.activation);
+    if (edgeDim === 0) z = pairwise(target, source, null, first.activation);
+    else {
+      const width = e instanceof EdgeInput ? e.width : e?.shape[3];
+      if (!e || width !== edgeDim) throw new Error(`${this.prefix}: expected edge features [B, K, K, ${edgeDim}], got ${e ? width : 'none'}`);
+      if (e instanceof EdgeInput && (target || source)) z = pairwiseConstEdges(target, source, e, we, first.activation);
+      else z = pairwise(target, source, dense(e instanceof EdgeInput ? e.values : e, we, target || source ? null : bias, 'none', !(e instanceof EdgeInput)), first.activation);
     }
     return this.phi.layers.length === 1 ? z : this.phi.apply(z, 1);
   }
 
-  /** ⊕_j over the senders j of each receiver i, respecting the mask. */
-  protected aggregate(msg: tf.Tensor4D, graph: DenseGraph): tf.Tensor3D {
-    return aggregate(msg, graph, this.options.aggregation);
-  }
-
   /** ψ(x_i, m_i) on the concatenation [x_i, m_i]; without ψ the new state is m_i. */
-  protected update(x: tf.Tensor3D, m: tf.Tensor3D): tf.Tensor3D {
+  protected override update(m: tf.Tensor3D, { x }: PropagateInputs): tf.Tensor3D {
     if (!this.psi) return m;
-    const input = this.options.nodeDim > 0 ? tf.concat([x, m], 2) : m;
-    return this.psi.applyNd(input);
+    return this.psi.apply(this.options.nodeDim > 0 ? tf.concat([x, m], 2) : m);
   }
 
-  paramCount(): number {
-    return this.phi.paramCount() + (this.psi?.paramCount() ?? 0);
-  }
-
-  /**
-   * Multiply–accumulates for one sample of `users` nodes on the complete interference graph, counted as
-   * the equations define them: φ once per directed edge (K(K−1)), ψ once per node. (The implementation
-   * factors φ's first layer per node, which needs fewer.)
-   */
+  /** φ once per directed edge, K(K−1), ψ once per node, as the equations count them (the factored φ needs fewer). */
   macs(users: number): number {
     return users * (users - 1) * this.phi.macs() + users * (this.psi?.macs() ?? 0);
   }

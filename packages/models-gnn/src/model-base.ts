@@ -1,21 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelInputs, NamedTensor, PowerModel } from '@rrm/core';
-import { ParamStore } from './params';
+import { ParamStore, parseLayerOptions, type ModelBuilder, type ModelContext, type ModelInputs, type PowerModel, z } from '@rrm/core';
 
 /**
- * What every model of this package shares: parameters in a ParamStore under stable names, and the
- * PowerModel bookkeeping around them. Subclasses build their layers into `store` and implement `forward`
- * (called inside one tf.tidy) and `macsPerSample`.
+ * What every model of this package shares: parameters in the model's own ParamStore under stable names,
+ * input checks, and one tf.tidy around `forward`. The parameters do not depend on K: any K runs.
  */
-export abstract class GraphModel implements PowerModel {
-  protected readonly store = new ParamStore();
-
+export abstract class GraphModel extends ParamStore implements PowerModel {
   constructor(
     readonly kind: string,
     readonly options: Readonly<Record<string, unknown>>,
-  ) {}
+  ) {
+    super(kind);
+  }
 
-  /** Powers [B, K] in [0, pmax]; `inputs` may have any K (the parameters do not depend on it). */
+  /** Powers [B, K] in [0, pmax]. */
   apply(inputs: ModelInputs): tf.Tensor2D {
     checkInputs(inputs, this.kind);
     return tf.tidy(() => this.forward(inputs));
@@ -24,26 +22,17 @@ export abstract class GraphModel implements PowerModel {
   protected abstract forward(inputs: ModelInputs): tf.Tensor2D;
 
   abstract macsPerSample(users: number): number;
+}
 
-  get trainable(): tf.Variable[] {
-    return this.store.variables;
-  }
-
-  namedWeights(): NamedTensor[] {
-    return this.store.named();
-  }
-
-  loadWeights(weights: Record<string, tf.Tensor>): void {
-    this.store.load(weights, this.kind);
-  }
-
-  paramCount(): number {
-    return this.store.count();
-  }
-
-  dispose(): void {
-    this.store.dispose();
-  }
+/**
+ * The factory of a model whose options `schema` validates now (errors name `<field>.<option>`), before
+ * the pipeline knows the seed the model is built with.
+ */
+export function modelBuilder<S extends z.ZodType>(schema: S, Model: new (options: z.output<S>, ctx: Pick<ModelContext, 'seed'>) => PowerModel) {
+  return (options: Record<string, unknown> = {}, field = 'model'): ModelBuilder => {
+    const resolved = parseLayerOptions(schema, options, field);
+    return (ctx) => new Model(resolved, ctx);
+  };
 }
 
 function checkInputs(inputs: ModelInputs, kind: string): void {
@@ -62,3 +51,7 @@ function checkInputs(inputs: ModelInputs, kind: string): void {
     );
   }
 }
+
+/** Weight initialisations a model config may name (core's `torch` is the MLP baseline's). */
+export const INITS = ['glorot', 'he'] as const;
+export const initOption = () => z.enum(INITS).default('glorot').describe('weights: Glorot uniform or He normal (biases 0)');

@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, rejectUnknownKeys, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
+import { DenseStack, integer, Rng, strictOptions, z, type ModelContext, type ModelInputs, type ParamStore } from '@rrm/core';
 import { directFeatures, edgeChannels, weightFeature } from './features';
 import { DenseGraph } from './graph';
-import { EdgeInput, MessagePassing } from './message-passing';
-import { INITS, Mlp, type Init } from './mlp';
-import { GraphModel } from './model-base';
-import type { ParamStore } from './params';
-import { readBoolean, readChoice, readInteger } from './options';
+import { EdgeInput, MlpConv } from './message-passing';
+import { GraphModel, initOption, modelBuilder } from './model-base';
 
 /**
  * UWGNN, the unrolled-WMMSE GNN of Yang et al.: each layer mirrors one WMMSE iteration (u step, w step,
@@ -35,114 +32,45 @@ import { readBoolean, readChoice, readInteger } from './options';
  *  - MLP5: (λ_i, h_ii, u_i, w_i) + α_v = 1 + 2 + 4 + 4 + 16 = 27.
  * Powers: p_i = p_max · v̄_i², i.e. the WMMSE power v_i² with v_i = √p_max · v̄_i ∈ [0, √p_max].
  */
-export interface UwgnnOptions {
-  /** Unrolled layers (default 3). */
-  readonly layers: number;
-  /** Width d of u and w (default 4). */
-  readonly dim: number;
-  /** Width of the aggregated messages α_u, α_v (default 16). */
-  readonly message: number;
-  /** Hidden width of every MLP (default 8). */
-  readonly hidden: number;
-  /** One set of MLPs for all layers (default true). */
-  readonly shareWeights: boolean;
-  readonly init: Init;
-}
-
-export const UWGNN_DEFAULTS: UwgnnOptions = { layers: 3, dim: 4, message: 16, hidden: 8, shareWeights: true, init: 'glorot' };
-
-const KNOWN = ['layers', 'dim', 'message', 'hidden', 'shareWeights', 'init'] as const;
-
-export function resolveUwgnnOptions(options: Record<string, unknown> = {}, field = 'model'): UwgnnOptions {
-  rejectUnknownKeys(field, options, KNOWN);
-  const d = UWGNN_DEFAULTS;
-  return {
-    layers: readInteger(`${field}.layers`, options.layers, d.layers),
-    dim: readInteger(`${field}.dim`, options.dim, d.dim),
-    message: readInteger(`${field}.message`, options.message, d.message),
-    hidden: readInteger(`${field}.hidden`, options.hidden, d.hidden),
-    shareWeights: readBoolean(`${field}.shareWeights`, options.shareWeights, d.shareWeights),
-    init: readChoice(`${field}.init`, options.init, d.init, INITS),
-  };
-}
+export const uwgnnSchema = strictOptions({
+  layers: integer(1).default(3).describe('unrolled layers'),
+  dim: integer(1).default(4).describe('width d of u and w'),
+  message: integer(1).default(16).describe('width of the aggregated messages α_u, α_v'),
+  hidden: integer(1).default(8).describe('hidden width of every MLP'),
+  shareWeights: z.boolean().default(true).describe('one set of MLPs for all layers'),
+  init: initOption(),
+});
+export type UwgnnOptions = z.output<typeof uwgnnSchema>;
 
 /** Features per channel coefficient ('log-sat'). */
 const H_DIM = 2;
 
 /** One unrolled WMMSE layer: (13)–(14) as a message-passing layer, (15) a node MLP, (16)–(17) another. */
 export class UwgnnLayer {
-  readonly convU: MessagePassing;
-  readonly mlp3: Mlp;
-  readonly convV: MessagePassing;
+  readonly convU: MlpConv;
+  readonly mlp3: DenseStack;
+  readonly convV: MlpConv;
 
-  constructor(store: ParamStore, prefix: string, o: UwgnnOptions, rng: Rng) {
-    const { dim, message, hidden, init } = o;
-    this.convU = new MessagePassing(
-      store,
-      prefix,
-      {
-        targetDim: 0,
-        sourceDim: H_DIM + 1,
-        edgeDim: H_DIM,
-        nodeDim: H_DIM + 1,
-        message: [hidden, message],
-        update: [hidden, dim],
-        aggregation: 'max',
-        activation: 'relu',
-        messageActivation: 'none',
-        outputActivation: 'none',
-        init,
-        names: { message: 'mlp1', update: 'mlp2' },
-      },
-      rng,
-    );
-    this.mlp3 = new Mlp(store, `${prefix}/mlp3`, { inputs: H_DIM + 1 + dim, widths: [hidden, dim], init }, rng);
-    this.convV = new MessagePassing(
-      store,
-      prefix,
-      {
-        targetDim: 0,
-        sourceDim: 2 * dim,
-        edgeDim: H_DIM,
-        nodeDim: 1 + H_DIM + 2 * dim,
-        message: [hidden, message],
-        update: [hidden, 1],
-        aggregation: 'max',
-        activation: 'relu',
-        messageActivation: 'none',
-        outputActivation: 'sigmoid',
-        init,
-        names: { message: 'mlp4', update: 'mlp5' },
-      },
-      rng,
-    );
+  constructor(store: ParamStore, prefix: string, { dim, message, hidden, init }: UwgnnOptions, rng: Rng) {
+    const conv = { targetDim: 0, edgeDim: H_DIM, message: [hidden, message], aggregation: 'max', messageActivation: 'none', init } as const;
+    this.convU = new MlpConv(store, prefix, { ...conv, sourceDim: H_DIM + 1, nodeDim: H_DIM + 1, update: [hidden, dim], names: { message: 'mlp1', update: 'mlp2' } }, rng);
+    this.mlp3 = new DenseStack(store, `${prefix}/mlp3`, { inputs: H_DIM + 1 + dim, widths: [hidden, dim], init }, rng);
+    const names = { message: 'mlp4', update: 'mlp5' };
+    this.convV = new MlpConv(store, prefix, { ...conv, sourceDim: 2 * dim, nodeDim: 1 + H_DIM + 2 * dim, update: [hidden, 1], outputActivation: 'sigmoid', names }, rng);
   }
 
   /**
-   * One layer: v̄ [B, K, 1] → (u, w, v̄'). `hii` = h_ii features [B, K, 2]; `lam` = λ [B, K, 1];
-   * `eIn` = h_ij features, `eOut` = h_ji features [B, K, K, 2].
+   * One layer: v̄ [B, K, 1] → v̄'. `hii` = h_ii features [B, K, 2]; `lam` = λ [B, K, 1]; `eIn` = h_ij
+   * features, `eOut` = h_ji features [B, K, K, 2]; `graphOut` is the reversed graph: the v step gathers
+   * from the receivers j that transmitter i interferes with (g_ji).
    */
-  forward(
-    v: tf.Tensor3D,
-    hii: tf.Tensor3D,
-    lam: tf.Tensor3D,
-    eIn: EdgeInput,
-    eOut: EdgeInput,
-    graph: DenseGraph,
-    /** The reversed graph: the v step gathers from the receivers j that transmitter i interferes with (g_ji). */
-    graphOut: DenseGraph,
-  ): { u: tf.Tensor3D; w: tf.Tensor3D; v: tf.Tensor3D } {
+  forward(v: tf.Tensor3D, hii: tf.Tensor3D, lam: tf.Tensor3D, eIn: EdgeInput, eOut: EdgeInput, graph: DenseGraph, graphOut: DenseGraph): tf.Tensor3D {
     const hv = tf.concat([hii, v], 2) as tf.Tensor3D;
     const u = this.convU.forward({ x: hv, edge: eIn, graph }); // (13)–(14)
-    const w = this.mlp3.applyNd(tf.concat([hv, u], 2) as tf.Tensor3D); // (15)
+    const w = this.mlp3.apply(tf.concat([hv, u], 2) as tf.Tensor3D); // (15)
     const uw = tf.concat([u, w], 2) as tf.Tensor3D;
     const x5 = tf.concat([lam, hii, uw], 2) as tf.Tensor3D;
-    const vNext = this.convV.forward({ x: x5, source: uw, edge: eOut, graph: graphOut }); // (16)–(17)
-    return { u, w, v: vNext };
-  }
-
-  paramCount(): number {
-    return this.convU.paramCount() + this.mlp3.paramCount() + this.convV.paramCount();
+    return this.convV.forward({ x: x5, source: uw, edge: eOut, graph: graphOut }); // (16)–(17)
   }
 
   macs(users: number): number {
@@ -152,16 +80,14 @@ export class UwgnnLayer {
 
 export class UwgnnModel extends GraphModel {
   readonly unrolled: UwgnnLayer[] = [];
-  readonly config: UwgnnOptions;
 
-  constructor(options: UwgnnOptions, ctx: Pick<ModelContext, 'seed'>) {
-    super('uwgnn', { ...options });
-    this.config = options;
+  constructor(
+    readonly config: UwgnnOptions,
+    ctx: Pick<ModelContext, 'seed'>,
+  ) {
+    super('uwgnn', { ...config });
     const rng = new Rng(ctx.seed);
-    const distinct = options.shareWeights ? 1 : options.layers;
-    for (let l = 0; l < distinct; l++) {
-      this.unrolled.push(new UwgnnLayer(this.store, options.shareWeights ? 'shared' : `layer${l}`, options, rng));
-    }
+    for (let l = 0; l < (config.shareWeights ? 1 : config.layers); l++) this.unrolled.push(new UwgnnLayer(this, config.shareWeights ? 'shared' : `layer${l}`, config, rng));
   }
 
   protected forward(inputs: ModelInputs): tf.Tensor2D {
@@ -177,7 +103,7 @@ export class UwgnnModel extends GraphModel {
     let v: tf.Tensor3D = tf.ones([b, k, 1]);
     for (let l = 0; l < this.config.layers; l++) {
       const layer = this.unrolled[this.config.shareWeights ? 0 : l];
-      v = layer.forward(v, hii, lam, eIn, eOut, graph, graphOut).v;
+      v = layer.forward(v, hii, lam, eIn, eOut, graph, graphOut);
     }
     return tf.mul(tf.reshape(tf.square(v), [b, k]), inputs.pmax);
   }
@@ -187,7 +113,4 @@ export class UwgnnModel extends GraphModel {
   }
 }
 
-export function uwgnnBuilder(options: Record<string, unknown> = {}, field = 'model'): ModelBuilder {
-  const resolved = resolveUwgnnOptions(options, field);
-  return (ctx) => new UwgnnModel(resolved, ctx);
-}
+export const uwgnnBuilder = modelBuilder(uwgnnSchema, UwgnnModel);

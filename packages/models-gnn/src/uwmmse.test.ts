@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { ParamStore, Rng } from '@rrm/core';
 import { describe, expect, it } from 'vitest';
-import { disposeInputs, randomBatch, toInputs, type RawBatch } from './test-helpers';
-import { uwmmseBuilder } from './uwmmse';
+import { DenseGraph } from './graph';
+import { disposeInputs, maxAbsDiff, randomBatch, toInputs, type RawBatch } from './test-helpers';
+import { GcnConv, uwmmseBuilder, type GcnInputs } from './uwmmse';
 
 /**
  * The weighted WMMSE iteration written out independently from the equations, in float64 (h = √g):
@@ -130,5 +132,29 @@ describe('UWMMSE with a = 1, b = 0, μ = 0 is WMMSE', () => {
     expect(names).toContain('layer1/mu');
     expect(model.namedWeights().find((w) => w.name === 'layer0/mu')?.tensor.dataSync()[0]).toBe(0);
     model.dispose();
+  });
+});
+
+describe('GcnConv', () => {
+  it("its fused S·(X·W_nbr) equals PyG's message then masked sum, in value and gradient", () => {
+    class TextbookGcn extends GcnConv {
+      protected override messageAndAggregate(inputs: GcnInputs): tf.Tensor3D {
+        return this.aggregate(this.message(inputs), inputs.graph);
+      }
+    }
+    const [fusedStore, plainStore] = [new ParamStore(), new ParamStore()];
+    const fused = new GcnConv(fusedStore, 'g', 0, [2, 3], 'relu', 'glorot', new Rng(4));
+    const plain = new TextbookGcn(plainStore, 'g', 0, [2, 3], 'relu', 'glorot', new Rng(4));
+    tf.tidy(() => {
+      const mask = tf.mul(tf.step(tf.randomUniform([2, 4, 4], -0.5, 0.5, 'float32', 1)), tf.sub(1, tf.eye(4))) as tf.Tensor3D;
+      const inputs = (x: tf.Tensor3D) => ({ x, s: tf.mul(tf.randomUniform([2, 4, 4], 0, 1, 'float32', 2), mask) as tf.Tensor3D, d: tf.randomUniform([2, 4, 1], 0, 2, 'float32', 3) as tf.Tensor3D, graph: new DenseGraph(mask) });
+      const x = tf.randomNormal([2, 4, 2], 0, 1, 'float32', 4) as tf.Tensor3D;
+      const a = tf.variableGrads(() => tf.sum(tf.square(fused.forward(inputs(x)))) as tf.Scalar, fusedStore.trainable);
+      const b = tf.variableGrads(() => tf.sum(tf.square(plain.forward(inputs(x)))) as tf.Scalar, plainStore.trainable);
+      expect(a.value.dataSync()[0]).toBeCloseTo(b.value.dataSync()[0], 5);
+      fusedStore.trainable.forEach((v, i) => expect(maxAbsDiff(a.grads[v.name].dataSync(), b.grads[plainStore.trainable[i].name].dataSync())).toBeLessThan(1e-5));
+    });
+    fusedStore.dispose();
+    plainStore.dispose();
   });
 });

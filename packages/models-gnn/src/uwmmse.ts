@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { dense, rejectUnknownKeys, Rng, type Activation, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
+import { activate, dense, initWeights, integer, Rng, strictOptions, z, type Activation, type Init, type ModelContext, type ModelInputs, type ParamStore } from '@rrm/core';
 import { gainFeatures, snrScale, weightFeature } from './features';
 import { DenseGraph } from './graph';
-import { INITS, initWeights, type Init } from './mlp';
-import { GraphModel } from './model-base';
-import { readBoolean, readChoice, readInteger } from './options';
-import type { ParamStore } from './params';
+import { MessagePassing, type PropagateInputs } from './message-passing';
+import { GraphModel, initOption, modelBuilder } from './model-base';
 
 /**
  * UWMMSE, Chowdhury, Verma, Gama and Segarra, "Unfolding WMMSE using graph neural networks for efficient
@@ -35,30 +33,13 @@ import type { ParamStore } from './params';
  * keeps Σ_j λ_j ŵ_j u_j² g_ji + μ^k positive, so a negative μ can drive the v step's denominator to or
  * below 0 (the clamp to [0, √p_max] then bounds the power). This is deliberate, matching the paper.
  */
-export interface UwmmseOptions {
-  /** Unfolded WMMSE iterations (default 4). */
-  readonly layers: number;
-  /** Hidden width of the a/b GCNs (default 5). */
-  readonly hidden: number;
-  /** a = 1, b = 0, μ = 0 and no parameters: plain WMMSE with `layers` iterations (default false). */
-  readonly plainWmmse: boolean;
-  readonly init: Init;
-}
-
-export const UWMMSE_DEFAULTS: UwmmseOptions = { layers: 4, hidden: 5, plainWmmse: false, init: 'glorot' };
-
-const KNOWN = ['layers', 'hidden', 'plainWmmse', 'init'] as const;
-
-export function resolveUwmmseOptions(options: Record<string, unknown> = {}, field = 'model'): UwmmseOptions {
-  rejectUnknownKeys(field, options, KNOWN);
-  const d = UWMMSE_DEFAULTS;
-  return {
-    layers: readInteger(`${field}.layers`, options.layers, d.layers),
-    hidden: readInteger(`${field}.hidden`, options.hidden, d.hidden),
-    plainWmmse: readBoolean(`${field}.plainWmmse`, options.plainWmmse, d.plainWmmse),
-    init: readChoice(`${field}.init`, options.init, d.init, INITS),
-  };
-}
+export const uwmmseSchema = strictOptions({
+  layers: integer(1).default(4).describe('unfolded WMMSE iterations'),
+  hidden: integer(1).default(5).describe('hidden width of the a/b GCNs'),
+  plainWmmse: z.boolean().default(false).describe('a = 1, b = 0, μ = 0 and no parameters: plain WMMSE with `layers` iterations'),
+  init: initOption(),
+});
+export type UwmmseOptions = z.output<typeof uwmmseSchema>;
 
 /** Keeps 0/0 out of the divisions when σ² = 0 or g_ii = 0 (far below any float32 gain scale that matters). */
 const TINY = 1e-30;
@@ -66,69 +47,77 @@ const TINY = 1e-30;
 /** GCN input features X = (1, λ_i). */
 const GCN_IN = 2;
 
-/** A graph convolution network X' = act(S X W_nbr + diag(D) X W_self + b), layer by layer (b is not scaled by D). */
-export class Gcn {
-  private readonly layers: { wNbr: tf.Variable; wSelf: tf.Variable; b: tf.Variable; act: Activation; fanIn: number; fanOut: number }[] = [];
+export interface GcnInputs extends PropagateInputs {
+  /** The neighbour operator S [B, K, K] (edge weights, mask and degree normalisation applied). */
+  readonly s: tf.Tensor3D;
+  /** Self weights D [B, K, 1]. */
+  readonly d: tf.Tensor3D;
+}
 
-  constructor(store: ParamStore, prefix: string, widths: readonly number[], fanIn: number, init: Init, rng: Rng) {
-    widths.forEach((fanOut, l) => {
-      const act: Activation = l === widths.length - 1 ? 'sigmoid' : 'relu';
-      const wNbr = store.add(`${prefix}/w_nbr${l}`, initWeights(rng, fanIn, fanOut, init));
-      const wSelf = store.add(`${prefix}/w_self${l}`, initWeights(rng, fanIn, fanOut, init));
-      const b = store.add(`${prefix}/b${l}`, tf.zeros([fanOut]));
-      this.layers.push({ wNbr, wSelf, b, act, fanIn, fanOut });
-      fanIn = fanOut;
-    });
+/**
+ * One graph-convolution layer X' = act(S·X·W_nbr + diag(D)·X·W_self + b). Its aggregated message
+ * Σ_j S_ij·(X W_nbr)_j is one matMul (PyG's fused message-and-aggregate: no [B, K, K, F] tensor). The bias
+ * is added after the diag(D) scaling, so a dead link (D = f(g_ii) = 0) keeps it.
+ */
+export class GcnConv extends MessagePassing<GcnInputs> {
+  readonly wNbr: tf.Variable;
+  readonly wSelf: tf.Variable;
+  readonly b: tf.Variable;
+
+  constructor(store: ParamStore, prefix: string, l: number, [fanIn, fanOut]: [number, number], readonly activation: Activation, init: Init, rng: Rng) {
+    super('sum');
+    const weight = () => tf.tensor2d(initWeights(rng, fanIn, fanOut, init).w, [fanIn, fanOut]);
+    this.wNbr = store.add(`${prefix}/w_nbr${l}`, weight());
+    this.wSelf = store.add(`${prefix}/w_self${l}`, weight());
+    this.b = store.add(`${prefix}/b${l}`, tf.zeros([fanOut]));
   }
 
-  /** x [B, K, F], s [B, K, K] (neighbour operator), d [B, K, 1] (self weights) → [B, K, out]. */
-  forward(x: tf.Tensor3D, s: tf.Tensor3D, d: tf.Tensor3D): tf.Tensor3D {
-    const [b, k] = [x.shape[0], x.shape[1]];
-    let h = x;
-    for (const layer of this.layers) {
-      const x2 = tf.reshape(h, [b * k, layer.fanIn]) as tf.Tensor2D;
-      const nbr = tf.reshape(dense(x2, layer.wNbr as tf.Tensor2D, null), [b, k, layer.fanOut]) as tf.Tensor3D;
-      // The bias is added after the diag(D) scaling: a dead link (D = f(g_ii) = 0) keeps it.
-      const self = tf.reshape(dense(x2, layer.wSelf as tf.Tensor2D, null), [b, k, layer.fanOut]);
-      const z = tf.add(tf.add(tf.matMul(s, nbr), tf.mul(d, self)), layer.b);
-      h = (layer.act === 'relu' ? tf.relu(z) : tf.sigmoid(z)) as tf.Tensor3D;
-    }
-    return h;
+  protected message({ x, s }: GcnInputs): tf.Tensor4D {
+    return tf.mul(tf.expandDims(s, 3), tf.expandDims(dense(x, this.wNbr as tf.Tensor2D, null), 1));
   }
 
-  paramCount(): number {
-    return this.layers.reduce((n, l) => n + 2 * l.fanIn * l.fanOut + l.fanOut, 0);
+  protected override messageAndAggregate({ x, s }: GcnInputs): tf.Tensor3D {
+    return tf.matMul(s, dense(x, this.wNbr as tf.Tensor2D, null));
+  }
+
+  protected override update(m: tf.Tensor3D, { x, d }: GcnInputs): tf.Tensor3D {
+    return activate(tf.add(tf.add(m, tf.mul(d, dense(x, this.wSelf as tf.Tensor2D, null))), this.b), this.activation);
   }
 
   /** Per sample of K nodes: the two projections (2·K·in·out) and S·(XW) (K²·out). */
   macs(users: number): number {
-    return this.layers.reduce((n, l) => n + 2 * users * l.fanIn * l.fanOut + users * users * l.fanOut, 0);
+    const [fanIn, fanOut] = this.wNbr.shape;
+    return 2 * users * fanIn * fanOut + users * users * fanOut;
   }
 }
 
 interface UnfoldedLayer {
-  readonly a: Gcn;
-  readonly b: Gcn;
+  /** Ψ(H; θ_a^k) and Ψ(H; θ_b^k): two GcnConvs each, relu then sigmoid. */
+  readonly a: readonly GcnConv[];
+  readonly b: readonly GcnConv[];
   readonly mu: tf.Variable;
+}
+
+/** Ψ(H; θ): the GCN layers one after the other from X. */
+function psi(convs: readonly GcnConv[], inputs: GcnInputs): tf.Tensor3D {
+  return convs.reduce((x, conv) => conv.forward({ ...inputs, x }), inputs.x);
 }
 
 export class UwmmseModel extends GraphModel {
   readonly unfolded: UnfoldedLayer[] = [];
-  readonly config: UwmmseOptions;
 
-  constructor(options: UwmmseOptions, ctx: Pick<ModelContext, 'seed'>) {
-    super('uwmmse', { ...options });
-    this.config = options;
-    if (!options.plainWmmse) {
-      const rng = new Rng(ctx.seed);
-      const widths = [options.hidden, 1];
-      for (let k = 0; k < options.layers; k++) {
-        this.unfolded.push({
-          a: new Gcn(this.store, `layer${k}/a`, widths, GCN_IN, options.init, rng),
-          b: new Gcn(this.store, `layer${k}/b`, widths, GCN_IN, options.init, rng),
-          mu: this.store.add(`layer${k}/mu`, tf.scalar(0)),
-        });
-      }
+  constructor(
+    readonly config: UwmmseOptions,
+    ctx: Pick<ModelContext, 'seed'>,
+  ) {
+    super('uwmmse', { ...config });
+    const rng = new Rng(ctx.seed);
+    const gcn = (prefix: string) => [
+      new GcnConv(this, prefix, 0, [GCN_IN, config.hidden], 'relu', config.init, rng),
+      new GcnConv(this, prefix, 1, [config.hidden, 1], 'sigmoid', config.init, rng),
+    ];
+    for (let k = 0; k < (config.plainWmmse ? 0 : config.layers); k++) {
+      this.unfolded.push({ a: gcn(`layer${k}/a`), b: gcn(`layer${k}/b`), mu: this.add(`layer${k}/mu`, tf.scalar(0)) });
     }
   }
 
@@ -144,16 +133,14 @@ export class UwmmseModel extends GraphModel {
     const lam = weightFeature(inputs);
     const vmax = Math.sqrt(inputs.pmax);
 
-    let gcnIn: tf.Tensor3D | null = null;
-    let s: tf.Tensor3D | null = null;
-    let self: tf.Tensor3D | null = null;
+    // Ψ's inputs, the same in every layer: S, D and X = (1, λ_i).
+    let gcn: GcnInputs | null = null;
     if (!this.config.plainWmmse) {
       const graph = new DenseGraph(inputs.mask);
       const sc = snrScale(inputs);
       const f = tf.reshape(gainFeatures(inputs.gains, sc, 'log'), [bs, k, k]);
-      s = tf.mul(tf.mul(f, inputs.mask), graph.invDegree) as tf.Tensor3D;
-      self = gainFeatures<tf.Tensor3D>(inputs.direct, sc, 'log');
-      gcnIn = tf.concat([tf.onesLike(lam), lam], 2) as tf.Tensor3D;
+      const s = tf.mul(tf.mul(f, inputs.mask), graph.invDegree) as tf.Tensor3D;
+      gcn = { x: tf.concat([tf.onesLike(lam), lam], 2) as tf.Tensor3D, s, d: gainFeatures<tf.Tensor3D>(inputs.direct, sc, 'log'), graph };
     }
 
     let v: tf.Tensor3D = tf.fill([bs, k, 1], vmax);
@@ -163,17 +150,13 @@ export class UwmmseModel extends GraphModel {
       const total = tf.add(interference, tf.mul(d, v2)); // + g_ii v_i²
       const u = tf.div(tf.mul(h, v), total); // u step
       let w: tf.Tensor3D = tf.div(total, interference); // w step, = 1/(1 − u h v)
-      let mu: tf.Tensor | null = null;
-      if (gcnIn && s && self) {
-        const { a, b, mu: m } = this.unfolded[layer];
-        w = tf.add(tf.mul(a.forward(gcnIn, s, self), w), b.forward(gcnIn, s, self)); // ŵ = a w + b
-        mu = m;
-      }
+      const learned = this.unfolded[layer] as UnfoldedLayer | undefined;
+      if (learned && gcn) w = tf.add(tf.mul(psi(learned.a, gcn), w), psi(learned.b, gcn)); // ŵ = a w + b
       const lw = tf.mul(lam, w);
       const c = tf.mul(lw, tf.square(u)); // λ_j ŵ_j u_j²
       // Σ_j λ_j ŵ_j u_j² g_ji (+ μ); the 1e-30 only turns 0/0 (a link with g_ii = 0 and no victims) into 0.
       let den = tf.add(tf.add(tf.matMul(gT, c), tf.mul(d, c)), TINY);
-      if (mu) den = tf.add(den, mu);
+      if (learned) den = tf.add(den, learned.mu);
       v = tf.clipByValue(tf.div(tf.mul(tf.mul(lw, u), h), den), 0, vmax) as tf.Tensor3D; // v step
     }
     return tf.reshape(tf.square(v), [bs, k]);
@@ -182,12 +165,9 @@ export class UwmmseModel extends GraphModel {
   /** Per layer: two K×K mat-vecs, ~12 element-wise products per node, and the two GCNs. */
   macsPerSample(users: number): number {
     const wmmse = 2 * users * users + 12 * users;
-    const gcns = this.unfolded.length ? this.unfolded[0].a.macs(users) + this.unfolded[0].b.macs(users) : 0;
+    const gcns = [...(this.unfolded[0]?.a ?? []), ...(this.unfolded[0]?.b ?? [])].reduce((n, conv) => n + conv.macs(users), 0);
     return this.config.layers * (wmmse + gcns);
   }
 }
 
-export function uwmmseBuilder(options: Record<string, unknown> = {}, field = 'model'): ModelBuilder {
-  const resolved = resolveUwmmseOptions(options, field);
-  return (ctx) => new UwmmseModel(resolved, ctx);
-}
+export const uwmmseBuilder = modelBuilder(uwmmseSchema, UwmmseModel);

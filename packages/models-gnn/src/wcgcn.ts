@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, rejectUnknownKeys, type ModelBuilder, type ModelContext, type ModelInputs } from '@rrm/core';
+import { integer, Rng, strictOptions, widths, z, type ModelContext, type ModelInputs } from '@rrm/core';
 import { directFeatures, edgeChannels, weightFeature } from './features';
-import { AGGREGATIONS, DenseGraph, type Aggregation } from './graph';
-import { EdgeInput, MessagePassing } from './message-passing';
-import { INITS, type Init } from './mlp';
-import { GraphModel } from './model-base';
-import { readChoice, readInteger, readWidths } from './options';
+import { AGGREGATIONS, DenseGraph } from './graph';
+import { EdgeInput, MlpConv } from './message-passing';
+import { GraphModel, initOption, modelBuilder } from './model-base';
 
 /**
  * WCGCN, the wireless channel graph convolution network of Shen, Shi, Zhang and Letaief, "Graph neural
@@ -26,32 +24,14 @@ import { readChoice, readInteger, readWidths } from './options';
  * MLP2 = [35 → 16 → 1] (relu, then sigmoid); its batch normalisation is left out.
  * f is features.ts's 'log' transform, ln(1 + g·p_max/σ²). Parameters: `shared/msg/…`, `shared/update/…`.
  */
-export interface WcgcnOptions {
-  /** How many times the shared layer runs (default 3). */
-  readonly layers: number;
-  /** MLP1 output widths (default [32, 32]). */
-  readonly message: readonly number[];
-  /** MLP2 hidden widths before its 1-wide sigmoid output (default [16]). */
-  readonly update: readonly number[];
-  readonly aggregation: Aggregation;
-  readonly init: Init;
-}
-
-export const WCGCN_DEFAULTS: WcgcnOptions = { layers: 3, message: [32, 32], update: [16], aggregation: 'max', init: 'glorot' };
-
-const KNOWN = ['layers', 'message', 'update', 'aggregation', 'init'] as const;
-
-export function resolveWcgcnOptions(options: Record<string, unknown> = {}, field = 'model'): WcgcnOptions {
-  rejectUnknownKeys(field, options, KNOWN);
-  const d = WCGCN_DEFAULTS;
-  return {
-    layers: readInteger(`${field}.layers`, options.layers, d.layers),
-    message: readWidths(`${field}.message`, options.message, d.message),
-    update: readWidths(`${field}.update`, options.update, d.update, true),
-    aggregation: readChoice(`${field}.aggregation`, options.aggregation, d.aggregation, AGGREGATIONS),
-    init: readChoice(`${field}.init`, options.init, d.init, INITS),
-  };
-}
+export const wcgcnSchema = strictOptions({
+  layers: integer(1).default(3).describe('how many times the shared layer runs'),
+  message: widths().default([32, 32]).describe('MLP1 output widths'),
+  update: widths(true).default([16]).describe('MLP2 hidden widths before its 1-wide sigmoid output'),
+  aggregation: z.enum(AGGREGATIONS).default('max'),
+  init: initOption(),
+});
+export type WcgcnOptions = z.output<typeof wcgcnSchema>;
 
 /** x_i = (f(g_ii), λ_i, p̃_i). */
 const STATE_DIM = 3;
@@ -59,29 +39,16 @@ const STATE_DIM = 3;
 const EDGE_DIM = 2;
 
 export class WcgcnModel extends GraphModel {
-  readonly conv: MessagePassing;
-  readonly config: WcgcnOptions;
+  readonly conv: MlpConv;
 
-  constructor(options: WcgcnOptions, ctx: Pick<ModelContext, 'seed'>) {
-    super('wcgcn', { ...options });
-    this.config = options;
-    this.conv = new MessagePassing(
-      this.store,
-      'shared',
-      {
-        targetDim: 0,
-        sourceDim: STATE_DIM,
-        edgeDim: EDGE_DIM,
-        nodeDim: STATE_DIM,
-        message: options.message,
-        update: [...options.update, 1],
-        aggregation: options.aggregation,
-        activation: 'relu',
-        outputActivation: 'sigmoid',
-        init: options.init,
-      },
-      new Rng(ctx.seed),
-    );
+  constructor(
+    readonly config: WcgcnOptions,
+    ctx: Pick<ModelContext, 'seed'>,
+  ) {
+    super('wcgcn', { ...config });
+    const { message, aggregation, init } = config;
+    const layer = { targetDim: 0, sourceDim: STATE_DIM, edgeDim: EDGE_DIM, nodeDim: STATE_DIM, message, update: [...config.update, 1], aggregation, outputActivation: 'sigmoid', init } as const;
+    this.conv = new MlpConv(this, 'shared', layer, new Rng(ctx.seed));
   }
 
   protected forward(inputs: ModelInputs): tf.Tensor2D {
@@ -102,7 +69,4 @@ export class WcgcnModel extends GraphModel {
   }
 }
 
-export function wcgcnBuilder(options: Record<string, unknown> = {}, field = 'model'): ModelBuilder {
-  const resolved = resolveWcgcnOptions(options, field);
-  return (ctx) => new WcgcnModel(resolved, ctx);
-}
+export const wcgcnBuilder = modelBuilder(wcgcnSchema, WcgcnModel);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Registry, Rng, ValidationError, disposeInputs, modelInputs, type ChannelBatch, type ModelInputs } from '@rrm/core';
-import { MlpModel, createMlp, mlpPlugin, resolveMlpOptions } from './index';
+import { Registry, Rng, ValidationError, disposeInputs, modelInputs, parseLayerOptions, type ChannelBatch, type ModelInputs } from '@rrm/core';
+import { MlpModel, createMlp, mlpPlugin, mlpSchema } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -162,7 +162,7 @@ describe('mlp plugin', () => {
     expect(() => registry.create('model', { kind: 'mlp', hidden: [0] })).toThrow(/model\.hidden\[0\]/);
     expect(() => registry.create('model', { kind: 'mlp', activation: 'gelu' })).toThrow(/model\.activation/);
     expect(() => registry.create('model', { kind: 'mlp', input: 'log2' })).toThrow(/model\.input/);
-    expect(() => resolveMlpOptions({ useWeights: 'yes' }, 'student')).toThrow(/student\.useWeights/);
-    expect(resolveMlpOptions()).toEqual({ hidden: [200, 200], activation: 'relu', input: 'standardize', useWeights: false });
+    expect(() => parseLayerOptions(mlpSchema, { useWeights: 'yes' }, 'student')).toThrow(/student\.useWeights/);
+    expect(parseLayerOptions(mlpSchema, {}, 'model')).toEqual({ hidden: [200, 200], activation: 'relu', input: 'standardize', useWeights: false });
   });
 });

@@ -4,7 +4,7 @@
  * distillation term from the resolved config, exactly as the main thread did.
  */
 import type { Replica } from '@rrm/trainers-unsup';
-import { loadLocalPlugins } from '@rrm/distill';
+import { loadLocalPlugins } from '@rrm/core';
 import type { PipelineConfig } from './config';
 import { builtinRegistry } from './registry';
 import { buildModel, distillService, validateConfig } from './run-training';

@@ -18,8 +18,7 @@ import {
 } from '@rrm/core';
 import { saveModelWeights } from '@rrm/trainers-unsup';
 import { distillationTerm, teacherLabels } from '@rrm/distill';
-// TODO(boundaries): the loader moves to @rrm/core
-import { loadLocalPlugins } from '@rrm/distill';
+import { loadLocalPlugins } from '@rrm/core';
 import { canonicalJson, defaultRunName, type PipelineConfig } from './config';
 import { builtinRegistry } from './registry';
 import { RunFolder, epochsToFraction, readRunSummary, type RunStatus, type RunSummary } from './run-folder';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadLocalPlugins } from '@rrm/distill';
+import { loadLocalPlugins } from '@rrm/core';
 import { readConfigFile, resolveConfig } from './config';
 import { builtinRegistry } from './registry';
 import { validateConfig } from './run-training';

@@ -1,1 +1,15 @@
-export {};
+export * from './sweep-file';
+export * from './plan';
+export * from './run-state';
+export * from './stats';
+export * from './tables';
+export * from './plots';
+export * from './crc32c';
+export * from './tfevents';
+export * from './job';
+export * from './executor';
+export * from './local-pool';
+export * from './queue';
+export * from './progress';
+export * from './sweep';
+export * from './redis-server';

@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { makeChannelBatch, meanSumRate, readNpy, sumRates, ValidationError } from '@rrm/core';
-import { binaryPower, shutdownWorkers, warmWorkers, wmmse, workerPoolInfo } from '@rrm/teachers-wmmse';
+import { shutdownWorkers, warmWorkers, workerPoolInfo } from '@rrm/core';
+// WMMSE as an independent reference (FP's updates equal WMMSE's) and exhaustive binary: test-only (devDependency).
+import { binaryPower, wmmse } from '@rrm/teachers-wmmse';
 import { fplinq, schedule, solveFplinq } from './fplinq';
 import { gaussianIC, maxAbsDiff, maxRelDiff, problemOf, uniformWeights, wideIC } from './test-utils';
 

@@ -1,17 +1,18 @@
-import { requireOneOf, sumRates, ValidationError, type PowerProblem } from '@rrm/core';
 import {
   checkProblem,
   iterateKernel,
-  resolveIterativeOptions,
+  iterativeShape,
+  parseOptions,
   solveIterative,
+  sumRates,
   warmWorkers,
+  z,
   type ChunkTask,
   type IterativeOptions,
   type IterativeResult,
   type KernelSpec,
-  type ResolvedIterativeOptions,
-  type WorkersOption,
-} from '@rrm/teachers-wmmse';
+  type PowerProblem,
+} from '@rrm/core';
 
 /**
  * Fractional-programming power control (FPLinQ's power step) for the weighted sum rate over scalar
@@ -38,7 +39,7 @@ import {
  * never decreases. With y_i² = λ_i w_i u_i² and w_i = 1+γ_i these are exactly WMMSE's updates
  * (wmmse-kernel.ts in @rrm/teachers-wmmse): from the same start the iterates agree to rounding.
  *
- * The per-iteration work runs in the shared SIMD kernel engine of @rrm/teachers-wmmse (kernel.ts), which
+ * The per-iteration work runs in the shared SIMD kernel engine of @rrm/core (power-kernel.ts), which
  * supplies n_i = Σ_{j≠i} g_ij p_j + σ² before `evaluate` and d_i = Σ_j g_ji c_j before `update`.
  */
 export const fplinqKernel: KernelSpec = {
@@ -68,38 +69,24 @@ export const fplinqKernel: KernelSpec = {
   },
 };
 
-export type FplinqMode = 'power' | 'schedule';
-export const FPLINQ_MODES: readonly FplinqMode[] = ['power', 'schedule'];
-export const DEFAULT_THRESHOLD = 0.5;
-
-export interface FplinqOptions extends IterativeOptions {
-  /** 'power' (default): continuous powers. 'schedule': on/off decisions {0, p_max} (see `schedule`). */
-  readonly mode?: FplinqMode;
-  /** Schedule mode: link i is on when its FP power p_i ≥ threshold · p_max (default 0.5). */
-  readonly threshold?: number;
-}
-
-export type ResolvedFplinqOptions = ResolvedIterativeOptions & {
-  readonly mode: FplinqMode;
-  readonly threshold: number;
+/** FPLinQ's options: the iterative teachers' ones, plus `mode` and `threshold`. */
+export const fplinqShape = {
+  ...iterativeShape,
+  /** 'power': continuous powers. 'schedule': on/off decisions {0, p_max} (see `schedule`). */
+  mode: z.enum(['power', 'schedule']).default('power'),
+  /** Schedule mode: link i is on when its FP power p_i ≥ threshold · p_max. */
+  threshold: z.number({ error: 'a number in (0, 1]' }).gt(0).max(1).default(0.5),
 };
+const fplinqSchema = z.object(fplinqShape);
+
+export type FplinqOptions = IterativeOptions & z.input<typeof fplinqSchema>;
+export type ResolvedFplinqOptions = z.output<typeof fplinqSchema>;
+export type FplinqMode = ResolvedFplinqOptions['mode'];
 
 export interface FplinqResult extends IterativeResult {
   readonly mode: FplinqMode;
   /** The continuous FP powers [B, K] (equal to `powers` in power mode). */
   readonly fpPowers: Float64Array;
-}
-
-export function resolveFplinqOptions(field: string, raw: FplinqOptions | Record<string, unknown>): ResolvedFplinqOptions {
-  const o = raw as Record<string, unknown>;
-  const mode = o.mode === undefined ? 'power' : requireOneOf(`${field}.mode`, o.mode, FPLINQ_MODES);
-  let threshold = DEFAULT_THRESHOLD;
-  if (o.threshold !== undefined) {
-    const t = o.threshold;
-    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > 1) throw new ValidationError(`${field}.threshold`, 'a number in (0, 1]', t);
-    threshold = t;
-  }
-  return { ...resolveIterativeOptions(field, raw), mode, threshold };
 }
 
 /**
@@ -144,26 +131,18 @@ function run(problem: PowerProblem, opts: ResolvedFplinqOptions, extra: { trace?
 
 /** FPLinQ on one thread. In schedule mode `powers` are the on/off decisions and `objective` their rate. */
 export function fplinq(problem: PowerProblem, options: FplinqOptions = {}): FplinqResult {
-  return run(problem, resolveFplinqOptions('fplinq', options), { trace: options.trace, sampleOffset: options.sampleOffset });
+  return run(problem, parseOptions(fplinqSchema, options, 'fplinq'), options);
 }
 
-/** Chunk function for the worker pool of @rrm/teachers-wmmse. */
+/** Chunk function for core's worker pool. */
 export function fplinqChunk(task: ChunkTask<ResolvedFplinqOptions>): Float64Array {
   return run(task.problem, task.options, { sampleOffset: task.offset }).powers;
 }
 
-/** `fplinq(problem, options).powers`, on several threads for large batches (identical results). */
-export function solveFplinq(problem: PowerProblem, options: FplinqOptions & { workers?: WorkersOption } = {}): Promise<Float64Array> {
-  return solveIterative({
-    field: 'fplinq',
-    problem,
-    options: resolveFplinqOptions('fplinq', options),
-    workers: options.workers,
-    sampleOffset: options.sampleOffset,
-    module: import.meta.url,
-    fn: 'fplinqChunk',
-    local: fplinqChunk,
-  });
+/** `fplinq(problem, options).powers` on `options.workers` threads (default 'auto'; identical results). */
+export function solveFplinq(problem: PowerProblem, options: FplinqOptions = {}): Promise<Float64Array> {
+  const opts = parseOptions(fplinqSchema, options, 'fplinq');
+  return solveIterative({ problem, options: opts, sampleOffset: options.sampleOffset, module: import.meta.url, fn: 'fplinqChunk', local: fplinqChunk });
 }
 
 /** Starts `count` pooled workers with this module loaded (e.g. before timing); false if they cannot start. */

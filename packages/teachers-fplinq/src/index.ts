@@ -4,13 +4,11 @@ export {
   fplinqChunk,
   warmFplinqWorkers,
   fplinqKernel,
+  fplinqShape,
   schedule,
-  resolveFplinqOptions,
-  DEFAULT_THRESHOLD,
-  FPLINQ_MODES,
   type FplinqMode,
   type FplinqOptions,
   type FplinqResult,
   type ResolvedFplinqOptions,
 } from './fplinq';
-export { fplinqPlugin, createFplinqTeacher, FPLINQ_OPTION_KEYS, type FplinqTeacherOptions } from './plugin';
+export { fplinqPlugin, createFplinqTeacher } from './plugin';

@@ -1,6 +1,4 @@
-import { ValidationError, streams, type PowerProblem } from '@rrm/core';
-import { checkProblem } from './iterate';
-import { chooseWorkers, runParallel, type ChunkTask, type WorkersOption } from './parallel';
+import { ValidationError, checkProblem, chooseWorkers, runParallel, streams, type ChunkTask, type PowerProblem, type WorkersOption } from '@rrm/core';
 
 /**
  * Baseline teachers: full power, uniform random power, and the exhaustive best on/off allocation.
@@ -106,7 +104,7 @@ function exactRate(gains: Float64Array, base: number, K: number, p: Float64Array
   return acc;
 }
 
-/** Chunk function for the worker pool. */
+/** Chunk function for core's worker pool. */
 export function binaryChunk(task: ChunkTask<Record<string, never>>): Float64Array {
   return binaryPower(task.problem).powers;
 }

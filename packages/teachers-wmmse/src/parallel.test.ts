@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '@rrm/core';
+import { ValidationError, iterativeSchema, runParallel, shutdownWorkers, warmWorkers, workerPoolInfo } from '@rrm/core';
 import { binaryPower, solveBinary } from './baselines';
-import { AUTO_PARALLEL_MIN_WORK, chooseWorkers, resolveWorkersOption, runParallel, shutdownWorkers, sliceProblem, warmWorkers, workerPoolInfo } from './parallel';
-import { resolveIterativeOptions } from './iterate';
 import { solveWmmse, wmmse, wmmseChunk } from './wmmse';
 import { gaussianIC, maxAbsDiff, problemOf, uniformWeights } from './test-utils';
 
@@ -10,7 +8,7 @@ afterAll(async () => {
   await shutdownWorkers();
 });
 
-describe('parallel driver (worker_threads)', () => {
+describe("WMMSE and binary on core's worker pool (worker_threads)", () => {
   it('gives results identical to one thread, with random restarts', async () => {
     const B = 96;
     const K = 8;
@@ -56,7 +54,7 @@ describe('parallel driver (worker_threads)', () => {
     const module = new URL('./wmmse.ts', import.meta.url).href;
     expect(await warmWorkers(1, module)).toBe(true);
     const problem = problemOf(gaussianIC(16, 4, 1));
-    const request = { problem, options: resolveIterativeOptions('wmmse', {}), threads: 2, module, local: wmmseChunk };
+    const request = { problem, options: iterativeSchema.parse({}), threads: 2, module, local: wmmseChunk };
     await expect(runParallel({ ...request, fn: 'noSuchFunction' })).rejects.toThrow(/no exported function 'noSuchFunction'/);
     // The pool is still usable afterwards.
     expect(maxAbsDiff(await runParallel({ ...request, fn: 'wmmseChunk' }), wmmse(problem).powers)).toBe(0);
@@ -72,28 +70,5 @@ describe('parallel driver (worker_threads)', () => {
     const err = await runParallel({ problem, options: {}, threads: 2, module, fn: 'binaryChunk', local, chunksPerThread: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).field).toBe('problem.channels.users');
-  });
-
-  it('chooses threads: integers as given (at most B), auto by the amount of work', () => {
-    expect(chooseWorkers(1, 1e12, 100)).toBe(1);
-    expect(chooseWorkers(4, 1, 3)).toBe(3);
-    expect(chooseWorkers('auto', AUTO_PARALLEL_MIN_WORK - 1, 1000)).toBe(1);
-    expect(chooseWorkers('auto', AUTO_PARALLEL_MIN_WORK, 1000)).toBeGreaterThanOrEqual(1);
-    expect(resolveWorkersOption('teacher.workers', undefined)).toBe('auto');
-    expect(() => resolveWorkersOption('teacher.workers', 0)).toThrow(/teacher\.workers/);
-    expect(() => resolveWorkersOption('teacher.workers', 'many')).toThrow(/teacher\.workers/);
-  });
-
-  it('slices problems into independent chunks', () => {
-    const B = 5;
-    const K = 3;
-    const problem = problemOf(gaussianIC(B, K, 1, uniformWeights(B, K, 2)), { init: new Float64Array(B * K).fill(0.5), weights: new Float64Array(K).fill(2) });
-    const s = sliceProblem(problem, 1, 3);
-    expect(s.channels.batch).toBe(2);
-    expect(Array.from(s.channels.gains)).toEqual(Array.from(problem.channels.gains.subarray(K * K, 3 * K * K)));
-    expect(Array.from(s.channels.weights ?? [])).toEqual(Array.from((problem.channels.weights as Float64Array).subarray(K, 3 * K)));
-    expect(s.init?.length).toBe(2 * K);
-    expect(s.weights?.length).toBe(K);
-    expect(s.channels.gains.buffer).not.toBe(problem.channels.gains.buffer);
   });
 });

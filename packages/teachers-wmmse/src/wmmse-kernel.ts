@@ -1,4 +1,4 @@
-import type { KernelSpec } from './kernel';
+import type { KernelSpec } from '@rrm/core';
 
 /**
  * WMMSE for scalar channels (Shi, Razaviyayn, Luo, He, "An iteratively weighted MMSE approach to
@@ -15,7 +15,7 @@ import type { KernelSpec } from './kernel';
  * Each (u, w) and v update minimises the weighted sum-MSE Σ λ_i (w_i e_i − log w_i) in its block, so
  * the weighted sum rate Σ λ_i log(1 + SINR_i) = Σ λ_i log w_i never decreases.
  *
- * Implementation notes (kernel.ts supplies n_i = Σ_{j≠i} g_ij p_j + σ² and d_i = Σ_j g_ji c_j):
+ * Implementation notes (core's power-kernel.ts supplies n_i = Σ_{j≠i} g_ij p_j + σ² and d_i = Σ_j g_ji c_j):
  * - w_i is computed as T_i / n_i with T_i = n_i + g_ii p_i, which equals 1/(1 − u_i h_ii v_i) exactly in
  *   real arithmetic and avoids the cancellation in 1 − u h v when the SINR is large.
  * - When the denominator d_i is 0 the objective does not depend on v_i (then λ_i w_i u_i² g_ii = 0, so

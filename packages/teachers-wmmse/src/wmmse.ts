@@ -1,14 +1,16 @@
-import type { PowerProblem } from '@rrm/core';
 import {
   checkProblem,
   iterateKernel,
-  resolveIterativeOptions,
+  iterativeSchema,
+  parseOptions,
   solveIterative,
+  warmWorkers,
+  type ChunkTask,
   type IterativeOptions,
   type IterativeResult,
+  type PowerProblem,
   type ResolvedIterativeOptions,
-} from './iterate';
-import { warmWorkers, type ChunkTask, type WorkersOption } from './parallel';
+} from '@rrm/core';
 import { wmmseKernel } from './wmmse-kernel';
 
 /**
@@ -22,34 +24,20 @@ export type WmmseResult = IterativeResult;
 
 /** WMMSE on one thread: powers [B, K], per-sample objective and iteration counts (and the trace, on request). */
 export function wmmse(problem: PowerProblem, options: WmmseOptions = {}): WmmseResult {
-  const opts = resolveIterativeOptions('wmmse', options);
-  const checked = checkProblem(problem, opts.init === 'given');
-  return iterateKernel(wmmseKernel, checked, opts, { trace: options.trace, sampleOffset: options.sampleOffset });
+  const opts = parseOptions(iterativeSchema, options, 'wmmse');
+  return iterateKernel(wmmseKernel, checkProblem(problem, opts.init === 'given'), opts, options);
 }
 
-/** Chunk function for the worker pool (parallel.ts): the powers of samples [offset, offset + B). */
+/** Chunk function for core's worker pool: the powers of samples [offset, offset + B). */
 export function wmmseChunk(task: ChunkTask<ResolvedIterativeOptions>): Float64Array {
   const checked = checkProblem(task.problem, task.options.init === 'given');
   return iterateKernel(wmmseKernel, checked, task.options, { sampleOffset: task.offset }).powers;
 }
 
-export interface SolveOptions {
-  /** Threads, main thread included: an integer, or 'auto' (all cores for large batches; default). */
-  readonly workers?: WorkersOption;
-}
-
-/** WMMSE powers [B, K], on several threads for large batches; identical to `wmmse(problem, options).powers`. */
-export function solveWmmse(problem: PowerProblem, options: WmmseOptions & SolveOptions = {}): Promise<Float64Array> {
-  return solveIterative({
-    field: 'wmmse',
-    problem,
-    options: resolveIterativeOptions('wmmse', options),
-    workers: options.workers,
-    sampleOffset: options.sampleOffset,
-    module: import.meta.url,
-    fn: 'wmmseChunk',
-    local: wmmseChunk,
-  });
+/** WMMSE powers [B, K] on `options.workers` threads (default 'auto'); identical to `wmmse(problem, options).powers`. */
+export function solveWmmse(problem: PowerProblem, options: WmmseOptions = {}): Promise<Float64Array> {
+  const opts = parseOptions(iterativeSchema, options, 'wmmse');
+  return solveIterative({ problem, options: opts, sampleOffset: options.sampleOffset, module: import.meta.url, fn: 'wmmseChunk', local: wmmseChunk });
 }
 
 /** Starts `count` pooled workers with this module loaded (e.g. before timing); false if they cannot start. */

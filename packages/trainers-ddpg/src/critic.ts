@@ -1,13 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  Rng,
-  ValidationError,
-  rejectUnknownKeys,
-  requireInteger,
-  requireOneOf,
-  type ModelInputs,
-  type NamedTensor,
-} from '@rrm/core';
+import { DenseStack, kerasNames, ParamStore, parseLayerOptions, Rng, strict, ValidationError, widths, z, type ModelInputs, type NamedTensor } from '@rrm/core';
 
 /**
  * Critics V(p | h) ≈ E[r | h, p] (the action-value Q(s, a) of DDPG, Lillicrap et al. 2016; in the AD
@@ -28,7 +20,7 @@ import {
  * seed gives the same critic on every backend. Weight names: `dense<l>/kernel|bias`, `output/kernel|bias`.
  */
 export type CriticKind = 'mlp' | 'graph';
-export const CRITIC_KINDS: readonly (CriticKind | 'auto')[] = ['auto', 'mlp', 'graph'];
+export const CRITIC_KINDS = ['auto', 'mlp', 'graph'] as const;
 
 export interface Critic {
   readonly kind: CriticKind;
@@ -42,109 +34,36 @@ export interface Critic {
   dispose(): void;
 }
 
-export interface CriticOptions {
-  /** 'auto' (default): `mlp` for an MLP actor, `graph` otherwise. */
-  readonly kind: CriticKind | 'auto';
-  readonly hidden: readonly number[];
-}
-
-export const CRITIC_DEFAULTS: CriticOptions = { kind: 'auto', hidden: [64, 64] };
+/** A bare kind names the critic with default widths. */
+export const criticSchema = z.preprocess(
+  (spec) => (typeof spec === 'string' ? { kind: spec } : spec),
+  strict({
+    kind: z.enum(CRITIC_KINDS).default('auto').describe("'auto': mlp for an MLP actor, graph otherwise"),
+    hidden: widths().default([64, 64]).describe('hidden layer widths (ReLU)'),
+  }),
+);
+export type CriticOptions = z.output<typeof criticSchema>;
 
 export function resolveCriticOptions(spec: unknown = {}, field = 'trainer.critic'): CriticOptions {
-  const s = typeof spec === 'string' ? { kind: spec } : spec;
-  if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new ValidationError(field, `'auto', 'mlp', 'graph' or { kind, hidden }`, s);
-  const o = s as Record<string, unknown>;
-  rejectUnknownKeys(field, o, ['hidden']);
-  const kind = requireOneOf(`${field}.kind`, o.kind ?? CRITIC_DEFAULTS.kind, CRITIC_KINDS);
-  let hidden = CRITIC_DEFAULTS.hidden;
-  if (o.hidden !== undefined) {
-    if (!Array.isArray(o.hidden)) throw new ValidationError(`${field}.hidden`, 'an array of layer widths, e.g. [64, 64]', o.hidden);
-    hidden = o.hidden.map((h, i) => requireInteger(`${field}.hidden[${i}]`, h, 1));
-  }
-  return { kind, hidden: [...hidden] };
+  return parseLayerOptions(criticSchema, spec, field);
 }
 
-interface Layer {
-  readonly name: string;
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-}
-
-function buildLayers(widths: number[], seed: number): Layer[] {
-  const rng = new Rng(seed);
-  const layers: Layer[] = [];
-  for (let l = 0; l + 1 < widths.length; l++) {
-    const fanIn = widths[l];
-    const fanOut = widths[l + 1];
-    const bound = 1 / Math.sqrt(fanIn);
-    const w = rng.fillUniform(new Float32Array(fanIn * fanOut), -bound, bound);
-    const b = rng.fillUniform(new Float32Array(fanOut), -bound, bound);
-    layers.push({
-      name: l + 2 === widths.length ? 'output' : `dense${l}`,
-      kernel: tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true),
-      bias: tf.variable(tf.tensor1d(b), true),
-    });
-  }
-  return layers;
-}
-
-function forward(layers: Layer[], x: tf.Tensor2D): tf.Tensor2D {
-  let h = x;
-  const last = layers.length - 1;
-  layers.forEach((layer, l) => {
-    h = l === last
-      ? (tf.add(tf.matMul(h, layer.kernel), layer.bias) as tf.Tensor2D)
-      : (tf.fused.matMul({ a: h, b: layer.kernel as tf.Tensor2D, bias: layer.bias, activation: 'relu' }) as tf.Tensor2D);
-  });
-  return h;
-}
-
-abstract class LayeredCritic implements Critic {
+abstract class LayeredCritic extends ParamStore implements Critic {
   abstract readonly kind: CriticKind;
   readonly options: Readonly<Record<string, unknown>>;
-  readonly trainable: tf.Variable[];
-  protected readonly layers: Layer[];
-  private disposed = false;
+  protected readonly net: DenseStack;
 
   constructor(
     readonly hidden: readonly number[],
     inputSize: number,
     seed: number,
   ) {
-    this.layers = buildLayers([inputSize, ...hidden, 1], seed);
-    this.trainable = this.layers.flatMap((l) => [l.kernel, l.bias]);
+    super('critic');
+    this.net = new DenseStack(this, kerasNames, { inputs: inputSize, widths: [...hidden, 1], init: 'torch' }, new Rng(seed));
     this.options = { hidden: [...hidden] };
   }
 
   abstract apply(inputs: ModelInputs, powers: tf.Tensor2D): tf.Tensor1D;
-
-  namedWeights(): NamedTensor[] {
-    return this.layers.flatMap((l) => [
-      { name: `${l.name}/kernel`, tensor: l.kernel },
-      { name: `${l.name}/bias`, tensor: l.bias },
-    ]);
-  }
-
-  loadWeights(weights: Record<string, tf.Tensor>): void {
-    const own = this.namedWeights();
-    for (const { name, tensor } of own) {
-      const w = weights[name];
-      if (w === undefined || w.shape.length !== tensor.shape.length || w.shape.some((d, i) => d !== tensor.shape[i])) {
-        throw new ValidationError(`critic weights['${name}']`, `a tensor of shape [${tensor.shape.join(', ')}]`, w === undefined ? undefined : `shape [${w.shape.join(', ')}]`);
-      }
-    }
-    for (const { name, tensor } of own) tf.tidy(() => (tensor as tf.Variable).assign(tf.cast(weights[name], 'float32')));
-  }
-
-  paramCount(): number {
-    return this.trainable.reduce((acc, v) => acc + v.size, 0);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    tf.dispose(this.trainable);
-  }
 }
 
 export class MlpCritic extends LayeredCritic {
@@ -167,7 +86,7 @@ export class MlpCritic extends LayeredCritic {
       // Received powers g_ij p_j on every link (in log scale): the rate is a function of these.
       const gp = tf.log1p(tf.div(tf.mul(inputs.gains, powers.reshape([b, 1, k])), inputs.noise)).reshape([b, k * k]) as tf.Tensor2D;
       const x = tf.concat([g, gp, tf.div(powers, inputs.pmax), inputs.weights], 1) as tf.Tensor2D;
-      return forward(this.layers, x).reshape([b]) as tf.Tensor1D;
+      return this.net.apply(x).reshape([b]) as tf.Tensor1D;
     });
   }
 }
@@ -209,7 +128,7 @@ export class GraphCritic extends LayeredCritic {
     return tf.tidy(() => {
       const [b, k] = inputs.direct.shape;
       const x = this.features(inputs, powers).reshape([b * k, GRAPH_CRITIC_FEATURES]) as tf.Tensor2D;
-      return tf.sum(forward(this.layers, x).reshape([b, k]), 1) as tf.Tensor1D;
+      return tf.sum(this.net.apply(x).reshape([b, k]), 1) as tf.Tensor1D;
     });
   }
 }

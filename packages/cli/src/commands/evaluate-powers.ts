@@ -1,5 +1,6 @@
 import { makeScenario, sumRates, summarize, type RateUnit, type Summary } from '@rrm/core';
-import { readChannelFile, readPowerFile, type ChannelFileOptions } from '../channel-files';
+import { openChannelFile, readPowerFile, type ChannelFileOptions } from '../channel-files';
+import { channelHostBytes, chunkRanges, planChunks, resolveMemoryBudget } from '../memory-budget';
 
 export interface EvalOptions {
   readonly input: ChannelFileOptions;
@@ -7,6 +8,8 @@ export interface EvalOptions {
   readonly noise: number;
   readonly pmax: number;
   readonly unit?: RateUnit;
+  /** Memory budget in bytes or as '512M' (default RRM_MEMORY_BUDGET, else a share of the machine's memory). */
+  readonly memoryBudget?: string | number;
 }
 
 export interface EvalResult extends Summary {
@@ -14,12 +17,21 @@ export interface EvalResult extends Summary {
   readonly users: number;
 }
 
-/** Mean weighted sum rate of given powers on given channels, with std and a 95 % CI over samples. */
+/** Mean weighted sum rate of given powers on given channels, with std and a 95 % CI over samples (channels read in chunks). */
 export function evaluatePowers(opts: EvalOptions): EvalResult {
-  const channels = readChannelFile(opts.input);
-  const scenario = makeScenario({ users: channels.users, noise: opts.noise, pmax: opts.pmax });
-  const powers = readPowerFile(opts.powers, channels, scenario.pmax);
-  const unit = opts.unit ?? 'bits';
-  const rates = sumRates(channels, powers, { noise: scenario.noise, unit });
-  return { ...summarize(rates), unit, users: channels.users };
+  const source = openChannelFile(opts.input);
+  try {
+    const { batch, users } = source;
+    const scenario = makeScenario({ users, noise: opts.noise, pmax: opts.pmax });
+    const powers = readPowerFile(opts.powers, { batch, users }, scenario.pmax);
+    const unit = opts.unit ?? 'bits';
+    const plan = planChunks({ what: `sum rates at K = ${users}`, batch, budget: resolveMemoryBudget(opts.memoryBudget), hostBytesPerSample: channelHostBytes(users, source.fileWidth, 1) });
+    const rates = new Float64Array(batch);
+    for (const [a, b] of chunkRanges(batch, plan.samples)) {
+      rates.set(sumRates(source.read(a, b), powers.subarray(a * users, b * users), { noise: scenario.noise, unit }), a);
+    }
+    return { ...summarize(rates), unit, users };
+  } finally {
+    source.close();
+  }
 }

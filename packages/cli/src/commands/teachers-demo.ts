@@ -35,7 +35,10 @@ export async function teachersDemo(opts: TeachersDemoOptions): Promise<TeacherRo
     const channels = channel.generate({ batch: opts.samples, users, rng: streams(opts.seed).get(`demo-k${users}`) });
     let reference = NaN;
     for (const t of DEMO_TEACHERS) {
-      if (t.maxUsers !== undefined && users > t.maxUsers) continue;
+      if (t.maxUsers !== undefined && users > t.maxUsers) {
+        log(`  K=${String(users).padStart(3)}  ${t.label.padEnd(28)} skipped: only up to K = ${t.maxUsers} (exhaustive search over 2^K on/off patterns)`);
+        continue;
+      }
       const teacher = opts.registry.create('teacher', t.spec);
       const start = performance.now();
       const powers = await teacher.solve({ channels, noise: 1, pmax: 1 });

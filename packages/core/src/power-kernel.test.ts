@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { kernelLayout } from './kernel';
+import { kernelLayout } from './power-kernel';
 
-describe('WMMSE kernel memory', () => {
+describe('power kernel memory', () => {
   it('lays kernel memory out in whole lane pairs', () => {
     const L = kernelLayout(5);
     expect(L.stride).toBe(6);

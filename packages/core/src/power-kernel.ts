@@ -1,8 +1,8 @@
-import { assemble, compile, instantiate, op, VecBuilder, type Code, type FuncDef, type ValType, type WasmMemory } from '@rrm/core';
+import { assemble, compile, instantiate, op, VecBuilder, type Code, type FuncDef, type ValType, type WasmMemory } from './wasm-asm';
 
 /**
- * The shared engine of the scalar-channel power-control iterations (WMMSE here, FPLinQ in
- * @rrm/teachers-fplinq). Both have the same shape per iteration, for one sample with K links:
+ * The shared engine of the scalar-channel power-control iterations (WMMSE in @rrm/teachers-wmmse,
+ * FPLinQ in @rrm/teachers-fplinq). Both have the same shape per iteration, for one sample with K links:
  *
  *   evaluate:  n_i = Σ_{j≠i} g_ij p_j + σ²        (interference plus noise at receiver i: Goff · p + σ²)
  *              then element-wise: w_i = 1 + SINR_i, a_i, c_i   (algorithm-specific)
@@ -12,7 +12,7 @@ import { assemble, compile, instantiate, op, VecBuilder, type Code, type FuncDef
  * so a kernel is described by three element-wise code fragments (`KernelSpec`), and this module emits a
  * WebAssembly module (f64x2 SIMD) around them: the two matrix–vector products with 4-row register
  * blocking, and the exports `begin`, `step` and `run`. One sample's data lives in the module's memory
- * (layout below); the JS driver (iterate.ts) copies a sample in, runs, and reads the powers out.
+ * (layout below); the JS driver (iterative-solver.ts) copies a sample in, runs, and reads the powers out.
  *
  * Memory layout for K links, with S = K rounded up to even (so vectors are whole f64x2 lane pairs);
  * padded rows, columns and lanes hold zeros, which every kernel keeps at p = 0, w = 1, c = 0:
@@ -264,13 +264,6 @@ export class PowerKernel {
     const K = this.layout.users;
     const p = this.p;
     for (let i = 0; i < K; i++) p[i] = src[offset + i];
-    if (this.layout.stride > K) p[K] = 0;
-  }
-
-  fillPowers(value: number): void {
-    const K = this.layout.users;
-    const p = this.p;
-    for (let i = 0; i < K; i++) p[i] = value;
     if (this.layout.stride > K) p[K] = 0;
   }
 

@@ -1,4 +1,4 @@
-// Worker-thread entry of the parallel teacher driver (parallel.ts). Plain .mjs so Node can start it
+// Worker-thread entry of the worker pool (worker-pool.ts). Plain .mjs so Node can start it
 // without a TypeScript loader; it registers tsx, then imports the TypeScript module that holds the
 // chunk function. Works under vitest and under tsx alike.
 //

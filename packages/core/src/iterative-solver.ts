@@ -1,49 +1,47 @@
-import {
-  ValidationError,
-  checkWeights,
-  requireInteger,
-  requireNonNegative,
-  requireOneOf,
-  resolveWeights,
-  streams,
-  type PowerProblem,
-} from '@rrm/core';
-import { PowerKernel, type KernelSpec } from './kernel';
-import { chooseWorkers, resolveWorkersOption, runParallel, type ChunkTask, type WorkersOption } from './parallel';
+import { checkWeights, resolveWeights } from './channel-batch';
+import type { PowerProblem } from './contracts';
+import { ValidationError, requireInteger } from './errors';
+import { PowerKernel, type KernelSpec } from './power-kernel';
+import { streams } from './random';
+import { integer, nonNegative, z } from './schema';
+import { chooseWorkers, runParallel, workersOption, type ChunkTask } from './worker-pool';
 
 /**
- * The batched driver shared by WMMSE and FPLinQ: starting points, best-of-R restarts, fixed
- * iterations or a per-sample tolerance, and the objective trace. The per-iteration work runs in a
- * `PowerKernel` (kernel.ts); this file only loops over samples and restarts.
+ * The batched driver of the iterative power-control teachers (WMMSE in @rrm/teachers-wmmse, FPLinQ in
+ * @rrm/teachers-fplinq): starting points, best-of-R restarts, fixed iterations or a per-sample
+ * tolerance, and the objective trace. The per-iteration work runs in a `PowerKernel` (power-kernel.ts);
+ * this file only loops over samples and restarts.
  */
 
-export type InitMode = 'pmax' | 'random' | 'given';
-export const INIT_MODES: readonly InitMode[] = ['pmax', 'random', 'given'];
+/** A 32-bit seed (signed or unsigned). */
+export const seedOption = z.number().int().min(-2147483648).max(4294967295).default(0);
 
-export interface IterativeOptions {
-  /** Updates per sample (default 100); with `tolerance`, the most updates. */
-  readonly iterations?: number;
+/** The options every iterative teacher takes: spread into a teacher's `strictOptions({...})`. */
+export const iterativeShape = {
+  /** Updates per sample; with `tolerance`, the most updates. */
+  iterations: integer(0).max(1_000_000).default(100),
   /** Stop a sample once an update improves its weighted sum rate (bit/s/Hz) by less than this. */
-  readonly tolerance?: number;
-  /** Starting powers of the first run: all p_max (default), uniform on [0, p_max], or `problem.init`. */
-  readonly init?: InitMode;
-  /** Runs per sample (default 1); runs 2..R start from uniform random powers; the best run is kept. */
-  readonly restarts?: number;
-  /** Seed of the random starting points (default 0). */
-  readonly seed?: number;
+  tolerance: nonNegative().optional(),
+  /** Starting powers of the first run: all p_max, uniform on [0, p_max], or `problem.init`. */
+  init: z.enum(['pmax', 'random', 'given']).default('pmax'),
+  /** Runs per sample; runs 2..R start from uniform random powers; the best run is kept. */
+  restarts: integer(1).max(100_000).default(1),
+  /** Seed of the random starting points. */
+  seed: seedOption,
+  /** Threads, main thread included: an integer, or 'auto' (all cores for large batches). */
+  workers: workersOption,
+};
+
+/** The library functions' options (unknown keys, such as `trace`, are dropped, not rejected). */
+export const iterativeSchema = z.object(iterativeShape);
+
+export type IterativeOptions = z.input<typeof iterativeSchema> & {
   /** Record the weighted sum rate after every update (first run of each sample). */
   readonly trace?: boolean;
   /** Global index of sample 0 of this batch (set by the parallel driver so random starts do not depend on chunking). */
   readonly sampleOffset?: number;
-}
-
-export type ResolvedIterativeOptions = {
-  readonly iterations: number;
-  readonly tolerance: number | undefined;
-  readonly init: InitMode;
-  readonly restarts: number;
-  readonly seed: number;
 };
+export type ResolvedIterativeOptions = z.output<typeof iterativeSchema>;
 
 export interface IterativeResult {
   /** Powers [B, K] in [0, p_max]. */
@@ -55,19 +53,6 @@ export interface IterativeResult {
   /** With `trace`: [(iterations + 1) · B], entry t·B + b = objective of sample b after t updates (first run;
    * after an early stop the last value repeats). */
   readonly trace?: Float64Array;
-}
-
-export const DEFAULT_ITERATIONS = 100;
-
-/** Validates the shared options; `field` is the config path for messages (e.g. "teacher"). */
-export function resolveIterativeOptions(field: string, raw: IterativeOptions | Record<string, unknown>): ResolvedIterativeOptions {
-  const o = raw as Record<string, unknown>;
-  const iterations = o.iterations === undefined ? DEFAULT_ITERATIONS : requireInteger(`${field}.iterations`, o.iterations, 0, 1_000_000);
-  const tolerance = o.tolerance === undefined ? undefined : requireNonNegative(`${field}.tolerance`, o.tolerance);
-  const init = o.init === undefined ? 'pmax' : requireOneOf(`${field}.init`, o.init, INIT_MODES);
-  const restarts = o.restarts === undefined ? 1 : requireInteger(`${field}.restarts`, o.restarts, 1, 100_000);
-  const seed = o.seed === undefined ? 0 : requireInteger(`${field}.seed`, o.seed, -2147483648, 4294967295);
-  return { iterations, tolerance, init, restarts, seed };
 }
 
 /** A problem checked once at the boundary: sizes, σ², p_max, per-sample weights [B,K], starting powers. */
@@ -109,7 +94,7 @@ export function checkProblem(problem: PowerProblem, needInit = false): CheckedPr
 }
 
 /** Powers [B, K], finite, in [0, p_max] (up to a relative 1e-9, then clamped). */
-export function checkPowers(field: string, powers: ArrayLike<number>, batch: number, users: number, pmax: number): Float64Array {
+function checkPowers(field: string, powers: ArrayLike<number>, batch: number, users: number, pmax: number): Float64Array {
   if (powers.length !== batch * users) throw new ValidationError(field, `${batch * users} powers ([B, K] = [${batch}, ${users}])`, powers);
   const out = new Float64Array(powers.length);
   for (let n = 0; n < out.length; n++) {
@@ -184,30 +169,20 @@ export function iterateKernel(spec: KernelSpec, problem: CheckedProblem, opts: R
 }
 
 /**
- * An iterative teacher's solve on as many threads as the work warrants (identical to one thread): checks
- * the problem first, so bad input fails before any worker starts.
+ * An iterative teacher's solve on `options.workers` threads (identical to one thread): checks the
+ * problem first, so bad input fails before any worker starts.
  */
 export async function solveIterative<O extends ResolvedIterativeOptions>(req: {
-  readonly field: string;
   readonly problem: PowerProblem;
   readonly options: O;
-  readonly workers?: WorkersOption;
   readonly sampleOffset?: number;
   /** File URL of the module that exports `fn` (its `import.meta.url`). */
   readonly module: string;
   readonly fn: string;
   readonly local: (task: ChunkTask<O>) => Float64Array;
 }): Promise<Float64Array> {
-  const workers = resolveWorkersOption(`${req.field}.workers`, req.workers);
-  const checked = checkProblem(req.problem, req.options.init === 'given');
-  const work = checked.batch * checked.users * checked.users * Math.max(1, req.options.iterations) * req.options.restarts;
-  return runParallel({
-    problem: req.problem,
-    options: req.options,
-    threads: chooseWorkers(workers, work, checked.batch),
-    module: req.module,
-    fn: req.fn,
-    local: req.local,
-    offset: req.sampleOffset ?? 0,
-  });
+  const { problem, options } = req;
+  const checked = checkProblem(problem, options.init === 'given');
+  const work = checked.batch * checked.users * checked.users * Math.max(1, options.iterations) * options.restarts;
+  return runParallel({ ...req, threads: chooseWorkers(options.workers, work, checked.batch), offset: req.sampleOffset ?? 0 });
 }

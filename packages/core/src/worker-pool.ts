@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ValidationError, requireInteger, type ChannelBatch, type PowerProblem } from '@rrm/core';
+import type { ChannelBatch } from './channel-batch';
+import type { PowerProblem } from './contracts';
+import { ValidationError } from './errors';
+import { z } from './schema';
 
 /**
  * Runs a batched teacher on several cores with worker_threads, with results identical to one thread.
@@ -9,10 +12,10 @@ import { ValidationError, requireInteger, type ChannelBatch, type PowerProblem }
  * queue (the main thread yields to the event loop between its chunks, so a worker that is still
  * starting costs nothing: the main thread simply does more chunks); each result is written at its
  * chunk's place. Chunk functions receive the global index of their first sample (`offset`) so that
- * anything random is drawn per sample (iterate.ts) and does not depend on the split.
+ * anything random is drawn per sample (iterative-solver.ts) and does not depend on the split.
  *
  * A chunk function is an exported `(task: ChunkTask<O>) => Float64Array` of a TypeScript module; the
- * worker (worker.mjs, plain ESM) registers tsx and imports that module by file URL. Workers persist
+ * worker (pool-worker.mjs, plain ESM) registers tsx and imports that module by file URL. Workers persist
  * between calls (and do not keep the process alive while idle); `shutdownWorkers()` ends them.
  */
 
@@ -33,11 +36,10 @@ export interface ChunkTask<O> {
  */
 export const AUTO_PARALLEL_MIN_WORK = 2e7;
 
-export function resolveWorkersOption(field: string, value: unknown): WorkersOption {
-  if (value === undefined || value === 'auto') return 'auto';
-  if (typeof value === 'string') throw new ValidationError(field, "'auto' or an integer >= 1", value);
-  return requireInteger(field, value, 1, 1024);
-}
+/** The `workers` option of a parallel teacher (default 'auto'). */
+export const workersOption = z
+  .custom<WorkersOption>((v) => v === 'auto' || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1024), "'auto' or an integer in [1, 1024]")
+  .default('auto');
 
 /** Threads to use (main thread included) for `work` units over `batch` samples. */
 export function chooseWorkers(option: WorkersOption, work: number, batch: number): number {
@@ -80,7 +82,7 @@ class PoolWorker {
   closing = false;
 
   constructor() {
-    this.worker = new Worker(new URL('./worker.mjs', import.meta.url));
+    this.worker = new Worker(new URL('./pool-worker.mjs', import.meta.url));
     this.worker.unref();
     this.worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: { name: string; message: string; stack?: string; field?: string; expected?: string; got?: unknown } }) => {
       const p = this.pending.get(msg.id);
