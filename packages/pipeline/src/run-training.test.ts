@@ -51,7 +51,13 @@ describe('runTraining', () => {
     expect(summary).toMatchObject({ status: 'completed', trainer: 'unsupervised', epochs: 3, steps: 9, samples: 288 });
     expect(summary.finalTestSumRate).toBe(records[3].testSumRate);
     expect(summary.finalPctWmmse).toBeCloseTo((100 * records[3].testSumRate) / summary.wmmseTestSumRate!, 8);
-    expect(readFileSync(join(out, 'convergence.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+    // The plot is the Vega-Lite spec beside it, rendered: its data are the run's records.
+    const spec = JSON.parse(readFileSync(join(out, 'convergence.vl.json'), 'utf8'));
+    expect(spec.layer[0].data.values).toEqual(records.map((r) => ({ series: 'run', x: r.epoch, y: r.testSumRate })));
+    expect(spec.layer[1].data.values).toEqual([{ reference: 'wmmse (test)', y: summary.wmmseTestSumRate }]);
+    const svg = readFileSync(join(out, 'convergence.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(svg).toContain('wmmse (test)');
   });
 
   it('the same config and seed give the same metrics', async () => {
@@ -224,6 +230,15 @@ describe('runTraining with the ddpg trainer', () => {
     const stopped = await runTraining(config, { out: join(dir(), 'ddpg-int'), signal: controller.signal, onEpoch: (r) => r.step === 10 && controller.abort() });
     expect(stopped.summary.status).toBe('interrupted');
     expect(stopped.records[stopped.records.length - 1].step).toBeLessThan(30);
+    // Resume (re-warmed): critic, targets and optimizers come back from the checkpoint; the run goes on to the end.
+    const cp = new RunFolder(stopped.out).readCheckpoint();
+    expect(Object.keys(cp.checkpoint.tensors).some((k) => k.startsWith('critic/'))).toBe(true);
+    expect(Object.keys(cp.checkpoint.tensors).some((k) => k.startsWith('actorOpt/'))).toBe(true);
+    const resumed = await runTraining(config, { out: stopped.out, resume: true });
+    expect(resumed.summary.status).toBe('completed');
+    expect(resumed.records.map((r) => r.step)).toEqual([0, 10, 20, 30]);
+    expect(resumed.records.slice(0, 2)).toEqual(stopped.records.slice(0, 2));
+    expect(resumed.records.every((r) => Number.isFinite(r.testSumRate))).toBe(true);
     for (const f of ['metrics.csv', 'metrics.jsonl', 'summary.json', 'convergence.svg', 'weights/model.json']) expect(existsSync(join(out, f)), f).toBe(true);
   });
 

@@ -35,7 +35,7 @@ describe('trainDdpg', () => {
   it('logs on a fixed test set, with a reference, and is reproducible from its seed', async () => {
     const records: unknown[] = [];
     const teacher = createWmmseTeacher({ iterations: 50 });
-    const a = await trainDdpg({ ...base(3, 7), referenceTeacher: teacher, onLog: (r) => records.push(r) });
+    const a = await trainDdpg({ ...base(3, 7), referenceTeacher: teacher, onLog: (r) => void records.push(r) });
     const b = await trainDdpg({ ...base(3, 7), referenceTeacher: teacher });
     expect(a.log.map((r) => r.step)).toEqual([0, 20, 40]);
     expect(records).toHaveLength(3);

@@ -101,8 +101,22 @@ export interface DdpgRunOptions {
   readonly seed?: number;
   /** Fit the actor's input statistics (e.g. MLP standardisation) on one draw of channels first. Default true. */
   readonly fitActor?: boolean;
-  readonly onLog?: (record: DdpgLogRecord) => void;
+  /** Called after every evaluation (awaited); `checkpoint()` gives the state to continue from this step. */
+  readonly onLog?: (record: DdpgLogRecord, checkpoint: () => Promise<DdpgCheckpoint>) => void | Promise<void>;
   readonly signal?: AbortSignal;
+  /**
+   * Continue from a checkpoint (the actor already holds its weights): critic, target networks and both
+   * optimizers are restored; the replay buffer is re-warmed (refilled by the restored policy before updates
+   * resume) and the environment, noise and replay streams restart from streams named after the step, so a
+   * resumed run is a valid continuation but not bit-identical to an uninterrupted one.
+   */
+  readonly resume?: DdpgCheckpoint;
+}
+
+export interface DdpgCheckpoint {
+  readonly step: number;
+  /** critic/…, targetCritic/…, targetActor/…, actorOpt/…, criticOpt/… (optimizer weights keep their order). */
+  readonly tensors: Readonly<Record<string, tf.Tensor>>;
 }
 
 /** Everything trainDdpg takes: the run context plus the config options (raw, validated here). */
@@ -257,7 +271,10 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   }
   if (opts.test.channels.users !== users) throw new ValidationError('test', `channels with K = ${users}`, `K = ${opts.test.channels.users}`);
   const seed = opts.seed ?? 0;
-  const s = streams(seed);
+  const s0 = streams(seed);
+  const from = opts.resume?.step ?? 0;
+  // A resumed run draws from fresh streams named after its step (re-warmed, see `resume`).
+  const s = from > 0 ? { seed, get: (name: string) => s0.get(`${name}@${from}`) } : s0;
   const t0 = performance.now();
   const wall = () => (performance.now() - t0) / 1000;
 
@@ -279,7 +296,7 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   const exploration = createNoise(cfg.noise);
   const problemOpts = { noise, pmax, weights: envSpec.weights };
 
-  if ((opts.fitActor ?? true) && actor.fit) {
+  if ((opts.fitActor ?? true) && !opts.resume && actor.fit) {
     const ch = envSpec.channel.generate({ batch: Math.max(256, cfg.batch), users, rng: s.get('fit') });
     const inputs = inputsFromArrays(ch.gains, env.weightsOf(ch), ch.batch, users, { noise, pmax });
     actor.fit(inputs);
@@ -295,11 +312,11 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   }
   const refMean = reference ? reference.reduce((a, b) => a + b, 0) / reference.length : undefined;
 
-  const critic = opts.criticModel ?? createCritic(cfg.critic, { users, seed: s.get('critic').seed32(), actorKind: actor.kind });
+  const critic = opts.criticModel ?? createCritic(cfg.critic, { users, seed: s0.get('critic').seed32(), actorKind: actor.kind });
   let targetCritic: Critic | undefined;
   let targetActor: PowerModel | undefined;
   if (useTargets) {
-    const targetSeeds = s.get('target');
+    const targetSeeds = s0.get('target');
     // Built like the critic itself (a prebuilt critic may have other hidden widths than cfg.critic).
     targetCritic = criticLike(critic, { users, seed: targetSeeds.seed32() });
     hardUpdate(targetCritic.trainable, critic.trainable);
@@ -308,6 +325,23 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   }
   const actorOpt = tf.train.adam(cfg.actorLr);
   const criticOpt = tf.train.adam(cfg.criticLr);
+  const nets = { critic, targetCritic, targetActor } as const;
+  const opts2 = { actorOpt, criticOpt } as const;
+  if (opts.resume) {
+    const part = (prefix: string) =>
+      Object.fromEntries(Object.entries(opts.resume!.tensors).filter(([k]) => k.startsWith(`${prefix}/`)).map(([k, t]) => [k.slice(prefix.length + 1), t]));
+    for (const [name, net] of Object.entries(nets)) net?.loadWeights(part(name));
+    for (const [name, o] of Object.entries(opts2)) {
+      const w = Object.entries(part(name)).map(([n, tensor]) => ({ name: n, tensor: tf.clone(tensor) }));
+      if (w.length) await o.setWeights(w);
+    }
+  }
+  const checkpoint = async (step: number): Promise<DdpgCheckpoint> => {
+    const tensors: Record<string, tf.Tensor> = {};
+    for (const [name, net] of Object.entries(nets)) for (const w of net?.namedWeights() ?? []) tensors[`${name}/${w.name}`] = w.tensor;
+    for (const [name, o] of Object.entries(opts2)) for (const w of await o.getWeights()) tensors[`${name}/${w.name}`] = w.tensor;
+    return { step, tensors };
+  };
   const buffer = new ReplayBuffer({ capacity: cfg.buffer, users, next: useTargets, labels: Boolean(distill) });
 
   const log: DdpgLogRecord[] = [];
@@ -317,7 +351,7 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   let beta = 0;
   let sigma = noiseScale(cfg.noise, 0);
 
-  const evaluate = (step: number) => {
+  const evaluate = async (step: number) => {
     const powers = predictPowers(actor, test, problemOpts, cfg.evalBatchSize);
     const rates = sumRates(test, powers, { ...problemOpts, unit: cfg.unit });
     const testSumRate = rates.reduce((a, b) => a + b, 0) / rates.length;
@@ -337,7 +371,7 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
     actorLosses = [];
     distillLosses = [];
     log.push(record);
-    opts.onLog?.(record);
+    await opts.onLog?.(record, () => checkpoint(step));
   };
 
   const updateContext: DdpgUpdateContext = {
@@ -363,10 +397,10 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
     if (r.distillLoss !== null) distillLosses.push(r.distillLoss);
   };
 
-  let step = 0;
+  let step = from;
   let aborted = false;
   try {
-    evaluate(0);
+    if (!opts.resume) await evaluate(0);
     for (; step < cfg.steps; ) {
       if (opts.signal?.aborted) {
         aborted = true;
@@ -400,11 +434,11 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
         for (let u = 0; u < cfg.updatesPerStep; u++) update(buffer.sample(cfg.trainBatch, replayRng), progress);
       }
       step += 1;
-      if (step % cfg.logEvery === 0 || step === cfg.steps) evaluate(step);
+      if (step % cfg.logEvery === 0 || step === cfg.steps) await evaluate(step);
       // Environment steps are synchronous: let signal handlers run between them.
       await yieldToEventLoop();
     }
-    if (aborted && log[log.length - 1].step !== step) evaluate(step);
+    if (aborted && log.length > 0 && log[log.length - 1].step !== step) await evaluate(step);
   } finally {
     actorOpt.dispose();
     criticOpt.dispose();

@@ -38,7 +38,6 @@ describe('ddpg plugin', () => {
     expect(await trainer.run(ctx)).toEqual({ status: 'completed' });
     expect(records.map((r) => r.step)).toEqual([0, 3, 6]);
     expect(records.map((r) => r.samples)).toEqual([0, 12, 24]);
-    await expect(trainer.run({ ...ctx, resume: { records, checkpoint: { state: {}, tensors: {} } } })).rejects.toThrow(/--resume/);
     actor.dispose();
   });
 

@@ -17,11 +17,10 @@ export function ddpgTrainer(options: Record<string, unknown> = {}, field = 'trai
     progressKey: 'samples',
     options: config,
     async run(ctx: TrainerContext) {
-      if (ctx.resume) {
-        throw new ValidationError('--resume', 'a dataset-pattern run: a DDPG run cannot continue yet (its replay buffer and critic are not checkpointed); start it again with --force');
-      }
       const { users, noise, pmax } = ctx.scenario;
       const { mobility, ...rest } = config;
+      // A resumed run's clock continues from its last record.
+      const offset = ctx.resume?.records.at(-1)?.wallSeconds ?? 0;
       const result = await trainDdpg({
         ...rest,
         actor: ctx.model,
@@ -31,7 +30,12 @@ export function ddpgTrainer(options: Record<string, unknown> = {}, field = 'trai
         distill: ctx.distill && { teacher: ctx.teacher, schedule: ctx.distill.schedule, distance: ctx.distill.distance },
         seed: ctx.seed,
         signal: ctx.signal,
-        onLog: (rec) => ctx.record({ ...rec, epoch: 0, trainSeconds: rec.wallSeconds }),
+        resume: ctx.resume && { step: Number(ctx.resume.checkpoint.state.step), tensors: ctx.resume.checkpoint.tensors },
+        onLog: (rec, checkpoint) =>
+          ctx.record({ ...rec, epoch: 0, trainSeconds: offset + rec.wallSeconds, wallSeconds: offset + rec.wallSeconds }, async () => {
+            const c = await checkpoint();
+            return { state: { step: c.step }, tensors: c.tensors };
+          }),
       });
       result.critic.dispose();
       return { status: result.aborted ? 'interrupted' : 'completed' };
