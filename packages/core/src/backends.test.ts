@@ -37,6 +37,20 @@ describe('backend plugins', () => {
     });
   }
 
+  it('webgpu counts as available once its factory is registered, before it is initialised (the GPU run found findBackend null there)', async () => {
+    const { webgpuBackend } = await import('./backends');
+    expect(tf.findBackendFactory('webgpu')).toBeNull();
+    // A stand-in for what importing @tensorflow/tfjs-backend-webgpu registers on a GPU machine: an
+    // asynchronously initialised backend (this one never finishes initialising; nothing here runs on it).
+    tf.registerBackend('webgpu', () => new Promise<never>(() => {}), 0);
+    try {
+      expect(tf.findBackend('webgpu')).toBeNull();
+      expect(await webgpuBackend.init()).toBe(true);
+    } finally {
+      tf.removeBackend('webgpu');
+    }
+  });
+
   it('rejects an unknown backend name, listing the registered ones', async () => {
     await expect(useBackend(registry, 'quantum')).rejects.toThrow(/backend\.kind: expected a registered backend \(cpu, tensorflow, wasm, webgpu\)/);
   });

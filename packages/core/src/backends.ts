@@ -40,7 +40,8 @@ export const tensorflowBackend: TensorBackend = {
   kind: 'tensorflow',
   requirements: "the package @tensorflow/tfjs-node@4.22.0 (npm install @tensorflow/tfjs-node@4.22.0; its install script downloads libtensorflow)",
   async init() {
-    return (await optionalImport('@tensorflow/tfjs-node')) !== undefined && tf.findBackend('tensorflow') !== null;
+    // Registration, not initialisation: findBackend is null until tf.setBackend has run the factory.
+    return (await optionalImport('@tensorflow/tfjs-node')) !== undefined && tf.findBackendFactory('tensorflow') !== null;
   },
 };
 
@@ -55,7 +56,7 @@ export const webgpuBackend: TensorBackend = {
   requirements:
     'the packages webgpu and @tensorflow/tfjs-backend-webgpu@4.22.0, a GPU and a Vulkan driver (Debian libvulkan1; VK_DRIVER_FILES may need to name the vendor ICD)',
   async init() {
-    if (tf.findBackend('webgpu')) return true;
+    if (tf.findBackendFactory('webgpu')) return true;
     const dawn = (await optionalImport('webgpu')) as { create?: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals?: object } | undefined;
     if (!dawn?.create || !dawn.globals) return false;
     Object.assign(globalThis, dawn.globals);
@@ -64,7 +65,7 @@ export const webgpuBackend: TensorBackend = {
     const nav = (globalThis as { navigator?: object }).navigator;
     if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
     else (globalThis as { navigator?: object }).navigator = { gpu };
-    return (await optionalImport('@tensorflow/tfjs-backend-webgpu')) !== undefined && tf.findBackend('webgpu') !== null;
+    return (await optionalImport('@tensorflow/tfjs-backend-webgpu')) !== undefined && tf.findBackendFactory('webgpu') !== null;
   },
 };
 
