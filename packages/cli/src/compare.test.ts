@@ -32,7 +32,7 @@ describe('rrm compare of runs with different scenarios', () => {
     const a = fakeRun(join(d, 'a'), { name: 'a', noise: 1, finals: [1, 1.5, 1.8], wmmse: 2 });
     const b = fakeRun(join(d, 'b'), { name: 'b', noise: 0.1, finals: [1, 1.9, 2], wmmse: 4 });
     const warnings: string[] = [];
-    const rows = compareRuns({ runs: [a, b], out: join(d, 'cmp.svg'), warn: (m) => warnings.push(m) });
+    const rows = await compareRuns({ runs: [a, b], out: join(d, 'cmp.svg'), warn: (m) => warnings.push(m) });
     expect(rows.map((r) => r.pctWmmse)).toEqual([90, 50]); // b against its own 4.0, not a's 2.0 (100 %)
     expect(rows.map((r) => r.wmmse)).toEqual([2, 4]);
     expect(warnings.join('\n')).toMatch(/scenarios differ \(noise \(σ²\): 1 in a, 0\.1 in b\)/);
@@ -40,7 +40,16 @@ describe('rrm compare of runs with different scenarios', () => {
     expect(md).toContain('| b | 2.0000 | 4.0000 | 50.0 % |');
     expect(md).toMatch(/Scenarios differ/);
     // No shared WMMSE line across different scenarios.
-    expect(readFileSync(join(d, 'cmp.svg'), 'utf8')).not.toContain('WMMSE');
+    const svg = readFileSync(join(d, 'cmp.svg'), 'utf8');
+    expect(svg).not.toContain('WMMSE');
+    expect(svg).toMatch(/^<svg[\s\S]*>a<[\s\S]*>b<[\s\S]*<\/svg>$/); // the legend names both runs
+    // The spec beside the SVG holds the runs' curves as they are in metrics.jsonl, and no reference layer.
+    const spec = JSON.parse(readFileSync(join(d, 'cmp.vl.json'), 'utf8'));
+    expect(spec.layer).toHaveLength(1);
+    expect(spec.layer[0].data.values).toEqual([
+      ...[1, 1.5, 1.8].map((y, x) => ({ series: 'a', x, y })),
+      ...[1, 1.9, 2].map((y, x) => ({ series: 'b', x, y })),
+    ]);
 
     const cli = await runCli(['compare', '--runs', a, b, '--out', join(d, 'cli.svg')]);
     expect(cli.code, cli.err).toBe(0);
@@ -48,15 +57,17 @@ describe('rrm compare of runs with different scenarios', () => {
     expect(cli.out).toMatch(/b: final 2\.0000 bit\/s\/Hz \(50\.0 % of its WMMSE 4\.0000\)/);
   });
 
-  it('one scenario: no warning and one (mean) reference line', () => {
+  it('one scenario: no warning and one (mean) reference line', async () => {
     const d = tempDir('rrm-cmp-');
     const a = fakeRun(join(d, 'a'), { name: 'a', noise: 1, finals: [1, 1.8], wmmse: 2 });
     const b = fakeRun(join(d, 'b'), { name: 'b', noise: 1, finals: [1, 1.5], wmmse: 2 });
     const warnings: string[] = [];
-    const rows = compareRuns({ runs: [a, b], out: join(d, 'cmp.svg'), warn: (m) => warnings.push(m) });
+    const rows = await compareRuns({ runs: [a, b], out: join(d, 'cmp.svg'), warn: (m) => warnings.push(m) });
     expect(rows.map((r) => r.pctWmmse)).toEqual([90, 75]);
     expect(warnings).toEqual([]);
     expect(readFileSync(join(d, 'cmp.svg'), 'utf8')).toContain('WMMSE-100 (mean over runs)');
+    const spec = JSON.parse(readFileSync(join(d, 'cmp.vl.json'), 'utf8'));
+    expect(spec.layer[1].data.values).toEqual([{ reference: 'WMMSE-100 (mean over runs)', y: 2 }]);
   });
 
   it('refuses a non-.svg output, an output over a run file, and warns about a run whose writer died', async () => {

@@ -268,10 +268,10 @@ export function program(registryOrFactory: Registry | (() => Registry), io: { ou
     .command('compare')
     .description('overlay the convergence curves of several run folders (SVG + Markdown table)')
     .requiredOption('--runs <dirs...>', 'run folders written by rrm train')
-    .requiredOption('--out <file.svg>', 'output plot; the table goes beside it as .md')
+    .requiredOption('--out <file.svg>', 'output plot; its Vega-Lite spec (.vl.json) and the table (.md) go beside it')
     .option('--title <text>', 'plot title')
-    .action((o) => {
-      const rows = compareRuns({ runs: o.runs, out: o.out, title: o.title, warn: (m) => io.err(`rrm: warning: ${m}\n`) });
+    .action(async (o) => {
+      const rows = await compareRuns({ runs: o.runs, out: o.out, title: o.title, warn: (m) => io.err(`rrm: warning: ${m}\n`) });
       for (const r of rows) io.out(`${r.run}: final ${r.final.toFixed(4)} bit/s/Hz (${r.pctWmmse?.toFixed(1) ?? 'n/a'} % of its WMMSE ${r.wmmse?.toFixed(4) ?? 'n/a'}), 95 % of final at ${r.xTo95 ?? 'n/a'}\n`);
     });
 

@@ -63,11 +63,18 @@ describe('rrm compare', () => {
     const ra = await runTraining(tiny(), { registry, out: a });
     const rb = await runTraining(tiny([['trainer.kind', 'supervised'], ['teacher.kind', 'wmmse']]), { registry, out: b });
     const out = join(dir(), 'cmp.svg');
-    const rows = compareRuns({ runs: [a, b], out });
+    const rows = await compareRuns({ runs: [a, b], out });
     expect(rows.map((r) => r.final)).toEqual([ra.summary.finalTestSumRate, rb.summary.finalTestSumRate]);
     expect(rows[0].xTo95).toBe(ra.summary.epochsTo95);
-    expect(readFileSync(out, 'utf8').match(/<path /g)).toHaveLength(2);
+    // One curve per run in the spec beside the SVG, equal to the runs' records; the SVG names both runs.
+    const spec = JSON.parse(readFileSync(out.replace('.svg', '.vl.json'), 'utf8'));
+    const curve = (name: string) => spec.layer[0].data.values.filter((v: { series: string }) => v.series === name).map((v: { y: number }) => v.y);
+    expect(curve(ra.summary.name)).toEqual(ra.records.map((r) => r.testSumRate));
+    expect(curve(rb.summary.name)).toEqual(rb.records.map((r) => r.testSumRate));
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    for (const name of [ra.summary.name, rb.summary.name]) expect(svg).toContain(name);
     expect(readFileSync(out.replace('.svg', '.md'), 'utf8')).toContain('| run |');
-    expect(() => compareRuns({ runs: [dir()], out })).toThrow(/--runs: expected run folders/);
+    await expect(compareRuns({ runs: [dir()], out })).rejects.toThrow(/--runs: expected run folders/);
   });
 });

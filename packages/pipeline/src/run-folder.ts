@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ValidationError, writeFileAtomic, type TrainRecord, type TrainerCheckpoint } from '@rrm/core';
-import { linePlotSvg, type Series } from './svg-plot';
+import { linePlotSpec, writePlot, type Series } from './plots';
 
 /** One epoch (or logging interval) of a run, as written to metrics.csv and metrics.jsonl. */
 export type MetricRecord = Record<string, number | null>;
@@ -63,6 +63,7 @@ function alive(pid: number): boolean {
  *   config.json     the resolved config          metrics.csv / metrics.jsonl  one row per epoch
  *   weights/        model.json + weights.bin     summary.json                 final and best results, status
  *   report.md       a readable report            convergence.svg              test sum rate per epoch
+ *                                                convergence.vl.json          its Vega-Lite spec
  *   checkpoint.bin  resumable state (model, optimizer, trainer state) of the last finished epoch
  *   .lock           { pid, host, started } while a process writes the folder
  */
@@ -152,9 +153,10 @@ export class RunFolder {
     writeFileAtomic(this.path('summary.json'), JSON.stringify(summary, null, 2) + '\n');
   }
 
-  writeReport(opts: { title: string; xLabel: string; series: Series[]; reference?: { name: string; y: number }; body: string }): void {
-    const svg = linePlotSvg(opts.series, { title: opts.title, xLabel: opts.xLabel, yLabel: 'test sum rate (bit/s/Hz)', reference: opts.reference });
-    writeFileAtomic(this.path('convergence.svg'), svg);
+  /** report.md and its plot: convergence.svg, rendered from the Vega-Lite spec convergence.vl.json beside it. */
+  async writeReport(opts: { title: string; xLabel: string; series: Series[]; reference?: { name: string; y: number }; body: string }): Promise<void> {
+    const spec = linePlotSpec(opts.series, { title: opts.title, xTitle: opts.xLabel, yTitle: 'test sum rate (bit/s/Hz)', reference: opts.reference });
+    await writePlot(this.path('convergence'), spec);
     writeFileAtomic(this.path('report.md'), `# ${opts.title}\n\n![convergence](convergence.svg)\n\n${opts.body}\n`);
   }
 

@@ -53,11 +53,13 @@ describe('runTraining', () => {
     expect(summary.finalPctWmmse).toBeCloseTo((100 * records[3].testSumRate) / summary.wmmseTestSumRate!, 8);
     // The plot is the Vega-Lite spec beside it, rendered: its data are the run's records.
     const spec = JSON.parse(readFileSync(join(out, 'convergence.vl.json'), 'utf8'));
-    expect(spec.layer[0].data.values).toEqual(records.map((r) => ({ series: 'run', x: r.epoch, y: r.testSumRate })));
-    expect(spec.layer[1].data.values).toEqual([{ reference: 'wmmse (test)', y: summary.wmmseTestSumRate }]);
+    expect(spec.layer[0].data.values).toEqual(records.map((r) => ({ series: summary.name, x: r.epoch, y: r.testSumRate })));
+    const [ref] = spec.layer[1].data.values;
+    expect(ref.y).toBe(summary.wmmseTestSumRate);
     const svg = readFileSync(join(out, 'convergence.svg'), 'utf8');
     expect(svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
-    expect(svg).toContain('wmmse (test)');
+    expect(svg).toContain(ref.reference);
+    expect(svg).toContain(summary.name);
   });
 
   it('the same config and seed give the same metrics', async () => {

@@ -186,11 +186,11 @@ async function train(config: PipelineConfig, parts: ResolvedParts, scope: Regist
   run.preload(records.map((r) => ({ ...r })));
 
   const epochs = typeof trainer.options.epochs === 'number' ? trainer.options.epochs : undefined;
-  const finish = (status: RunStatus, message?: string) => {
+  const finish = async (status: RunStatus, message?: string) => {
     if (records.length === 0) return undefined;
     const summary = summarize({ name, status, trainer: trainer.kind, records, wmmse: wmmseMean, paramCount: model.paramCount(), message });
     run.writeSummary(summary);
-    run.writeReport({
+    await run.writeReport({
       title: `${name}: ${config.model.kind}, ${trainer.kind}${parts.schedule ? ` + AD (${config.distill.beta.kind} β)` : ''}, K=${users}`,
       xLabel: trainer.progressKey === 'epoch' ? 'epoch' : 'training samples',
       series: [{ name, x: records.map((r) => r[trainer.progressKey] as number), y: records.map((r) => r.testSumRate) }],
@@ -226,7 +226,7 @@ async function train(config: PipelineConfig, parts: ResolvedParts, scope: Regist
         const named = Object.fromEntries(model.namedWeights().map((w) => [w.name, w.tensor]));
         await run.writeCheckpoint(records.length, named, await checkpoint());
       }
-      finish('running');
+      await finish('running');
       log(progressLine(rec, epochs, records));
       opts.onEpoch?.(rec);
     },
@@ -236,13 +236,13 @@ async function train(config: PipelineConfig, parts: ResolvedParts, scope: Regist
   try {
     result = await trainer.run(ctx);
   } catch (err) {
-    finish('failed', (err as Error).message);
+    await finish('failed', (err as Error).message);
     model.dispose();
     throw err;
   }
   if (result.status === 'interrupted') log(`interrupted: ${run.dir} holds ${records.length ? describe(records[records.length - 1]) : 'no epoch'}; continue with rrm train --resume ${run.dir}`);
   if (result.message) log(result.message);
-  const summary = finish(result.status, result.message);
+  const summary = await finish(result.status, result.message);
   model.dispose();
   if (!summary) throw new ValidationError('trainer', `a trainer that records at least one evaluation (${trainer.kind} recorded none)`);
   return { summary, records, out: run.dir, skipped: false };

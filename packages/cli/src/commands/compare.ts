@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ValidationError, writeFileAtomic } from '@rrm/core';
-import { RunFolder, canonicalJson, linePlotSvg } from '@rrm/pipeline';
+import { RunFolder, canonicalJson, linePlotSpec, renderVegaLite } from '@rrm/pipeline';
 import { checkDistinctOutputs, checkOutputPath, runFolderFiles } from '../output-paths';
 import { runStatusWarnings } from '../run-status';
 
 export interface CompareOptions {
   readonly runs: readonly string[];
-  /** Output SVG path; a Markdown table is written beside it (same name, .md). */
+  /** Output SVG path; its Vega-Lite spec (.vl.json) and a Markdown table (.md) are written beside it. */
   readonly out: string;
   readonly title?: string;
   /** Warnings (stderr in the CLI): runs of different scenarios, runs whose process died, … */
@@ -60,13 +60,15 @@ export function scenarioDifferences(runs: readonly { name: string; config: Recor
  * (WMMSE on its own test set, from its summary); runs whose scenarios differ (K, σ², p_max, channel model,
  * reference) are flagged, and the plot then draws no shared reference line.
  */
-export function compareRuns(opts: CompareOptions): CompareRow[] {
+export async function compareRuns(opts: CompareOptions): Promise<CompareRow[]> {
   if (opts.runs.length === 0) throw new ValidationError('--runs', 'at least one run folder');
   const inputs = opts.runs.flatMap((dir) => runFolderFiles(dir));
   checkOutputPath('--out', opts.out, { ext: '.svg', inputs });
   const mdPath = opts.out.slice(0, -'.svg'.length) + '.md';
   checkOutputPath('--out (its .md table)', mdPath, { ext: '.md', inputs });
-  checkDistinctOutputs([['--out', opts.out], ['--out (its .md table)', mdPath]]);
+  const specPath = opts.out.slice(0, -'.svg'.length) + '.vl.json';
+  checkOutputPath('--out (its .vl.json spec)', specPath, { ext: '.vl.json', inputs });
+  checkDistinctOutputs([['--out', opts.out], ['--out (its .md table)', mdPath], ['--out (its .vl.json spec)', specPath]]);
   const loaded = opts.runs.map((dir) => {
     const path = join(dir, 'metrics.jsonl');
     if (!existsSync(path)) throw new ValidationError('--runs', 'run folders written by rrm train (with metrics.jsonl)', dir);
@@ -106,12 +108,13 @@ export function compareRuns(opts: CompareOptions): CompareRow[] {
     x: r.rows.map((row) => row[xKey] as number),
     y: r.rows.map((row) => row.testSumRate as number),
   }));
-  const svg = linePlotSvg(series, {
+  const spec = linePlotSpec(series, {
     title: opts.title ?? 'test sum rate',
-    xLabel: xKey === 'samples' ? 'environment samples' : 'epoch',
-    yLabel: 'test sum rate (bit/s/Hz)',
+    xTitle: xKey === 'samples' ? 'environment samples' : 'epoch',
+    yTitle: 'test sum rate (bit/s/Hz)',
     reference,
   });
+  const svg = await renderVegaLite(spec);
   const rows: CompareRow[] = series.map((s, n) => {
     const final = s.y[s.y.length - 1];
     const target = 0.95 * final;
@@ -126,6 +129,7 @@ export function compareRuns(opts: CompareOptions): CompareRow[] {
     ...rows.map((r) => `| ${r.run} | ${r.final.toFixed(4)} | ${r.wmmse?.toFixed(4) ?? 'n/a'} | ${r.pctWmmse?.toFixed(1) ?? 'n/a'} % | ${r.best.toFixed(4)} | ${r.xTo95 ?? 'n/a'} |`),
   ].join('\n');
   const note = differences.length ? `\n\n**Scenarios differ** (${differences.join('; ')}): sum rates are not comparable across runs; each % is against the run's own WMMSE.` : '';
+  writeFileAtomic(specPath, JSON.stringify(spec, null, 2) + '\n');
   writeFileAtomic(opts.out, svg);
   writeFileAtomic(mdPath, `# ${opts.title ?? 'comparison'}\n\n![curves](${basename(opts.out)})\n\n${table}${note}\n`);
   return rows;

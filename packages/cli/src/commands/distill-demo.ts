@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, type Registry } from '@rrm/core';
-import { linePlotSvg, resolveConfig, runTraining, type RunTrainingResult } from '@rrm/pipeline';
+import { linePlotSpec, resolveConfig, writePlot, runTraining, type RunTrainingResult } from '@rrm/pipeline';
 
 export interface DistillDemoOptions {
   readonly registry: Registry;
@@ -65,11 +65,11 @@ export async function distillDemo(opts: DistillDemoOptions): Promise<{ arm: stri
     `|---|---|---|---|---|---|`,
     ...rows,
   ].join('\n');
-  const svg = linePlotSvg(
+  const spec = linePlotSpec(
     results.map(({ arm, result }) => ({ name: arm, x: result.records.map((r) => r.epoch), y: result.records.map((r) => r.testSumRate) })),
-    { title: `${opts.model ?? 'gnn'}, K = ${opts.users ?? 10}: unsupervised vs supervised vs AD`, xLabel: 'epoch', yLabel: 'test sum rate (bit/s/Hz)', reference: { name: 'WMMSE-100', y: wmmse } },
+    { title: `${opts.model ?? 'gnn'}, K = ${opts.users ?? 10}: unsupervised vs supervised vs AD`, xTitle: 'epoch', yTitle: 'test sum rate (bit/s/Hz)', reference: { name: 'WMMSE-100', y: wmmse } },
   );
-  writeFileAtomic(join(opts.out, 'convergence.svg'), svg);
+  await writePlot(join(opts.out, 'convergence'), spec);
   const missing = DEMO_ARMS.slice(results.length).map((a) => a.label);
   const note = missing.length ? `\n\n**Interrupted**: not run: ${missing.join(', ')}.` : '';
   writeFileAtomic(join(opts.out, 'report.md'), `# Distillation demo\n\n![convergence](convergence.svg)\n\nWMMSE-100 on the test set: ${wmmse.toFixed(4)} bit/s/Hz\n\n${table}${note}\n\nPer-arm run folders: ${DEMO_ARMS.map((a) => `\`${a.name}/\``).join(', ')}.\n`);
