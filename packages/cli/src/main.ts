@@ -5,6 +5,8 @@ import type { ChannelFileOptions } from './channel-files';
 import type { PipelineConfig } from '@rrm/pipeline';
 // Loads no @rrm package at import time (its actions import @rrm/sweep).
 import { registerSweepCommands } from './commands/sweep';
+// Terminal output belongs to the CLI (a plain module: no tfjs).
+import { formatSeconds } from './progress';
 
 /*
  * Lazy modules: every @rrm package loads TensorFlow.js (with the plugins ≈ 1 s), so nothing that imports one
@@ -12,7 +14,7 @@ import { registerSweepCommands } from './commands/sweep';
  * preAction hook runs before any command's action; `rrm --help` and `rrm --version` never load them.
  * A new value import from an @rrm package or a command module goes in this list (declaration and loader).
  */
-let { NpyError, ValidationError, formatSeconds, requireInteger } = {} as typeof import('@rrm/core');
+let { NpyError, ValidationError, requireInteger } = {} as typeof import('@rrm/core');
 let { builtinRegistry, RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining } = {} as typeof import('@rrm/pipeline');
 let { generate } = {} as typeof import('./commands/generate');
 let { teach } = {} as typeof import('./commands/teach');
@@ -29,7 +31,7 @@ let modulesLoaded = false;
 
 async function loadCommandModules(): Promise<void> {
   if (modulesLoaded) return;
-  ({ NpyError, ValidationError, formatSeconds, requireInteger } = await import('@rrm/core'));
+  ({ NpyError, ValidationError, requireInteger } = await import('@rrm/core'));
   ({ builtinRegistry, RunFolder, checkConfig, defaultRunName, readConfigFile, resolveConfig, runTraining } = await import('@rrm/pipeline'));
   ({ generate } = await import('./commands/generate'));
   ({ teach } = await import('./commands/teach'));

@@ -1,4 +1,4 @@
-import { Progress } from '@rrm/core';
+import { Progress } from './progress';
 
 /**
  * Renders a run's phase progress (`onProgress(what, done, total)` of runTraining) on stderr, but only for

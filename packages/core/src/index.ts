@@ -12,7 +12,6 @@ export * from './files';
 export * from './contracts';
 export * from './registry';
 export * from './backends';
-export * from './progress';
 export * from './model';
 export * from './training-progress';
 export * from './distances';
