@@ -7,6 +7,9 @@ import type { PipelineConfig } from '@rrm/pipeline';
 import { registerSweepCommands } from './commands/sweep';
 // Terminal output belongs to the CLI (a plain module: no tfjs).
 import { formatSeconds } from './progress';
+import { Interrupted, interruptOn } from './interrupt';
+
+export { Interrupted };
 
 /*
  * Lazy modules: every @rrm package loads TensorFlow.js (with the plugins ≈ 1 s), so nothing that imports one
@@ -54,6 +57,8 @@ function cliVersion(): string {
     return 'unknown';
   }
 }
+
+const STOP_TRAINING = 'stopping after the current step; finished epochs are kept (continue with rrm train --resume)';
 
 const MEMORY_HELP = 'memory for one chunk of samples, e.g. 512M or 2G (default $RRM_MEMORY_BUDGET, else 512M or 1/8 of RAM if less)';
 
@@ -193,7 +198,7 @@ export function program(registryOrFactory: Registry | (() => Registry), io: { ou
         config = resolveConfig(o.config ? readConfigFile(o.config) : undefined, sets);
       }
       const out = o.resume ?? o.out ?? defaultRunName(config);
-      const stop = interruptOn(io);
+      const stop = interruptOn(io, STOP_TRAINING);
       try {
         const { summary } = await runTraining(config, {
           out,
@@ -294,7 +299,7 @@ export function program(registryOrFactory: Registry | (() => Registry), io: { ou
     .option('--seed <S>', 'random seed', '0')
     .option('--out <dir>', 'report folder', 'runs/demo')
     .action(async (o) => {
-      const stop = interruptOn(io);
+      const stop = interruptOn(io, STOP_TRAINING);
       try {
         await distillDemo({
           registry,
@@ -335,46 +340,6 @@ export function program(registryOrFactory: Registry | (() => Registry), io: { ou
 /** The channel-file flags every reading command shares (see conversionOptions). */
 function channelInput(o: { channels: string; layout: Layout; gain: GainKind; weights?: string }): ChannelFileOptions {
   return { channels: o.channels, layout: o.layout, gain: o.gain, weights: o.weights };
-}
-
-/** A run stopped by SIGINT/SIGTERM: its folder is valid; the exit status says which signal (130 / 143). */
-export class Interrupted extends Error {
-  constructor(readonly code: number) {
-    super(`interrupted (exit ${code})`);
-  }
-}
-
-/**
- * SIGINT and SIGTERM abort the run after its current step (finished epochs stay on disk); a second signal
- * exits at once.
- */
-function interruptOn(io: { err: (s: string) => void }) {
-  const controller = new AbortController();
-  let code = 130;
-  const handler = (sig: 'SIGINT' | 'SIGTERM') => () => {
-    const c = sig === 'SIGINT' ? 130 : 143;
-    if (controller.signal.aborted) {
-      io.err(`\n${sig} again: exiting now\n`);
-      process.exit(c);
-    }
-    code = c;
-    io.err(`\n${sig}: stopping after the current step; finished epochs are kept (continue with rrm train --resume)\n`);
-    controller.abort();
-  };
-  const onInt = handler('SIGINT');
-  const onTerm = handler('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return {
-    signal: controller.signal,
-    get code() {
-      return code;
-    },
-    dispose() {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    },
-  };
 }
 
 function collect(value: string, previous: string[]): string[] {

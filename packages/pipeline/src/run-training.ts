@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { match } from 'ts-pattern';
 import {
   ValidationError,
+  loadLocalPlugins,
   meanSumRate,
   streams,
   sumRates,
@@ -18,7 +19,6 @@ import {
 } from '@rrm/core';
 import { saveModelWeights } from '@rrm/trainers-unsup';
 import { distillationTerm, teacherLabels } from '@rrm/distill';
-import { loadLocalPlugins } from '@rrm/core';
 import { canonicalJson, defaultRunName, type PipelineConfig } from './config';
 import { builtinRegistry } from './registry';
 import { RunFolder, epochsToFraction, readRunSummary, type RunStatus, type RunSummary } from './run-folder';
@@ -106,7 +106,7 @@ function plan(run: RunFolder, config: PipelineConfig, opts: RunTrainingOptions):
   }
   const summary = readRunSummary(run.dir);
   const status = summary?.status ?? 'running';
-  if (status === 'completed' || status === 'stopped') return opts.resume ? 'done' : 'done';
+  if (status === 'completed' || status === 'stopped') return 'done';
   if (!opts.resume) {
     const epoch = summary ? `at epoch ${summary.epochs} (${summary.samples ?? 0} samples)` : 'before its first epoch';
     throw new ValidationError('--out', `a finished run or a new folder (${run.dir} holds this config's run, ${status === 'running' ? 'whose process died' : status} ${epoch}: continue it with --resume, or start again with --force)`, run.dir);

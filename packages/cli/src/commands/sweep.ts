@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { SweepEvent, SweepResult } from '@rrm/sweep';
+import { Interrupted, interruptOn } from '../interrupt';
 
 /*
  * `rrm sweep` and `rrm worker`: thin commands over @rrm/sweep (runSweep, runWorker). Like main.ts, nothing
@@ -13,36 +14,6 @@ export interface SweepIo {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** SIGINT/SIGTERM stop gracefully (`onFirst`); a second one exits at once with 130/143. */
-function stopOn(io: SweepIo, onFirst: string) {
-  const controller = new AbortController();
-  let code = 130;
-  const handler = (sig: 'SIGINT' | 'SIGTERM') => () => {
-    const c = sig === 'SIGINT' ? 130 : 143;
-    if (controller.signal.aborted) {
-      io.err(`\n${sig} again: exiting now\n`);
-      process.exit(c);
-    }
-    code = c;
-    io.err(`\n${sig}: ${onFirst}\n`);
-    controller.abort();
-  };
-  const onInt = handler('SIGINT');
-  const onTerm = handler('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  return {
-    signal: controller.signal,
-    get code() {
-      return code;
-    },
-    dispose() {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    },
-  };
 }
 
 function positiveInt(flag: string, text: string | undefined, ValidationError: new (f: string, e: string, g?: unknown) => Error): number | undefined {
@@ -142,11 +113,10 @@ export function registerSweepCommands(prog: Command, io: SweepIo): void {
       const { ValidationError } = await import('@rrm/core');
       const { parseSets } = await import('../options');
       const { runSweep } = await import('@rrm/sweep');
-      const { Interrupted } = await import('../main');
       const workers = positiveInt('--workers', o.workers, ValidationError);
       if (o.queue && o.workers) throw new ValidationError('--workers', 'no --workers with --queue (each `rrm worker` sets its own --concurrency)', o.workers);
       const view = sweepView(io, Boolean(process.stderr.isTTY));
-      const stop = o.dryRun ? undefined : stopOn(io, o.queue ? 'stopping: queued runs leave the queue; runs on workers finish there' : 'stopping: no new runs; running runs stop after their current step and resume next time (finished runs are kept)');
+      const stop = o.dryRun ? undefined : interruptOn(io, o.queue ? 'stopping: queued runs leave the queue; runs on workers finish there' : 'stopping: no new runs; running runs stop after their current step and resume next time (finished runs are kept)');
       let result: SweepResult;
       try {
         result = await runSweep({
@@ -194,11 +164,10 @@ export function registerSweepCommands(prog: Command, io: SweepIo): void {
     .action(async (o: { queue: string; concurrency: string; lockSeconds: string }) => {
       const { ValidationError } = await import('@rrm/core');
       const { runWorker } = await import('@rrm/sweep');
-      const { Interrupted } = await import('../main');
       const concurrency = positiveInt('--concurrency', o.concurrency, ValidationError);
       const lockSeconds = Number(o.lockSeconds);
       if (!Number.isFinite(lockSeconds) || lockSeconds < 1) throw new ValidationError('--lock-seconds', 'a number >= 1', o.lockSeconds);
-      const stop = stopOn(io, 'stopping: taking no new runs; the running ones finish first (again to stop now: they resume on another worker)');
+      const stop = interruptOn(io, 'stopping: taking no new runs; the running ones finish first (again to stop now: they resume on another worker)');
       try {
         await runWorker({ url: o.queue, concurrency, lockSeconds, signal: stop.signal, log: (l) => io.err(`${new Date().toISOString()} ${l}\n`) });
       } finally {
