@@ -54,7 +54,7 @@ export const tensorflowBackend: TensorBackend = {
 export const webgpuBackend: TensorBackend = {
   kind: 'webgpu',
   requirements:
-    'the packages webgpu and @tensorflow/tfjs-backend-webgpu@4.22.0, a GPU and a Vulkan driver (Debian libvulkan1; VK_DRIVER_FILES may need to name the vendor ICD)',
+    'the packages webgpu and @tensorflow/tfjs-backend-webgpu@4.22.0, a GPU and a Vulkan driver (Debian libvulkan1; VK_DRIVER_FILES may need to name the vendor ICD); unverified on a GPU: this plugin has not run end to end on one',
   async init() {
     if (tf.findBackendFactory('webgpu')) return true;
     const dawn = (await optionalImport('webgpu')) as { create?: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals?: object } | undefined;
@@ -76,7 +76,7 @@ const BACKENDS: readonly [TensorBackend, string][] = [
   [wasmBackend, 'WebAssembly with SIMD (default; single-threaded under Node)'],
   [cpuBackend, 'pure JavaScript reference backend'],
   [tensorflowBackend, 'native libtensorflow via @tensorflow/tfjs-node (optional; install it yourself)'],
-  [webgpuBackend, 'GPU via WebGPU (Dawn, npm package webgpu; optional; needs a GPU)'],
+  [webgpuBackend, 'GPU via WebGPU (Dawn, npm package webgpu; optional; needs a GPU; unverified on a GPU)'],
 ];
 
 export const backendsPlugin: Plugin = {
