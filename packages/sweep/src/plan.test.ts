@@ -25,6 +25,30 @@ async function planError(text: string): Promise<ValidationError> {
 }
 
 describe('sweep plans', () => {
+  it('expands named variants into their overrides as a `variant` axis (first), crossed with the grid', async () => {
+    const dir = tempDir();
+    const file = tinySweep(dir, {
+      variants: { sup: { 'trainer.kind': 'supervised' }, 'ad-dec': { 'distill.beta.kind': 'decreasing', 'distill.beta.beta0': 2 } },
+      grid: { 'scenario.users': [4, 5] },
+      seeds: 1,
+    });
+    const plan = await planSweep({ file, out: join(dir, 'out') });
+    expect(plan.runs.map((r) => r.label)).toEqual([
+      'variant=sup scenario.users=4 seed=0',
+      'variant=sup scenario.users=5 seed=0',
+      'variant=ad-dec scenario.users=4 seed=0',
+      'variant=ad-dec scenario.users=5 seed=0',
+    ]);
+    expect(plan.runs[1].config.trainer.kind).toBe('supervised');
+    expect(plan.runs[1].config.scenario.users).toBe(5);
+    expect(plan.runs[2].config.distill.beta).toMatchObject({ kind: 'decreasing', beta0: 2 });
+    expect(plan.runs[2].config.trainer.kind).toBe('unsupervised');
+    // A variant's bad override is reported under its name.
+    const err = await planError(`name: v\nbase: { trainer: { kind: unsupervised, epochs: 1 } }\nvariants:\n  bad: { distill.beta.kind: sideways }\n`);
+    expect(err.field).toBe("variants['bad']");
+    expect(err.message).toMatch(/sideways/);
+  });
+
   it('expands base × grid × seeds in grid order, one run id per resolved config', async () => {
     const dir = tempDir();
     const file = tinySweep(dir, { grid: { 'scenario.users': [4, 5], 'distill.beta.kind': ['none', 'fixed', 'decreasing'] }, seeds: [0, 7] });
@@ -105,11 +129,51 @@ describe('sweep plans', () => {
       // each value alone is valid; together β options belong to another kind
       expect((await planError(base + "grid:\n  distill.beta.kind: [fixed]\n  distill.beta.beta0: [0.5]\n")).message).toMatch(/^run distill\.beta\.kind=fixed distill\.beta\.beta0=0\.5 seed=0: expected a valid config/);
       expect((await planError(base + 'grid:\n  seed: [1, 2]\n')).message).toMatch(/^grid\['seed'\]: expected no seed axis/);
-      expect((await planError('name: t\ngrid: { a.b: [1] }\nseedz: 3\n')).message).toMatch(/seedz: expected one of the known options \(name, base, set, grid, seeds, plots\)/);
+      expect((await planError('name: t\ngrid: { a.b: [1] }\nseedz: 3\n')).message).toMatch(/seedz: expected one of the known options \(name, base, set, grid, variants, profiles, seeds, plots, reproduce\)/);
       expect((await planError('grid: { a: [1] }\n')).message).toMatch(/^name: expected/);
       const dir = tempDir();
       await expect(planSweep({ file: tinySweep(dir), sets: [['distill.beta.kind', 'fixed']] })).rejects.toThrow(/--set distill\.beta\.kind: expected a key that is not a grid axis/);
       await expect(planSweep({ file: join(dir, 'missing.yaml') })).rejects.toThrow(/sweep file: expected a readable YAML or JSON file/);
     });
+  });
+});
+
+describe('sweep profiles', () => {
+  const text = [
+    'name: p',
+    'base: { scenario: { users: 5 }, model: { kind: mlp, hidden: [8] }, trainer: { kind: unsupervised, epochs: 3 } }',
+    'variants:',
+    '  unsup: {}',
+    "  ad: { distill.beta.kind: decreasing }",
+    'grid: { scenario.users: [5, 6, 7] }',
+    'seeds: 3',
+    'profiles:',
+    '  quick: { set: { trainer.epochs: 1 }, grid: { scenario.users: [5] }, variants: [ad], seeds: 1 }',
+    '',
+  ].join('\n');
+
+  it('standard is the file as written; a profile adds sets, replaces axis values, keeps a subset of variants, sets seeds', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, text);
+    const standard = await planSweep({ file, out: join(dir, 'o') });
+    expect(standard.runs).toHaveLength(2 * 3 * 3);
+    expect(standard.runs[0].config.trainer.epochs).toBe(3);
+    const quick = await planSweep({ file, out: join(dir, 'o'), profile: 'quick' });
+    expect(quick.runs.map((r) => r.label)).toEqual(['variant=ad scenario.users=5 seed=0']);
+    expect(quick.runs[0].config.trainer.epochs).toBe(1);
+    expect(quick.runs[0].config.distill.beta.kind).toBe('decreasing');
+    expect(quick.file.profiles).toEqual(['quick']);
+  });
+
+  it('an unknown profile, or one that names a missing axis or variant, is an error naming it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, text);
+    await expect(planSweep({ file, profile: 'paper' })).rejects.toThrow(/--profile: expected one of standard, quick, got "paper"/);
+    writeFileSync(file, text.replace('grid: { scenario.users: [5] }', 'grid: { scenario.noise: [1] }'));
+    await expect(planSweep({ file, profile: 'quick' })).rejects.toThrow(/profiles\.quick\.grid\['scenario\.noise'\]: expected an axis of the grid/);
+    writeFileSync(file, text.replace('variants: [ad]', 'variants: [sup]'));
+    await expect(planSweep({ file, profile: 'quick' })).rejects.toThrow(/profiles\.quick\.variants: expected names of variants/);
   });
 });

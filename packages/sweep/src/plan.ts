@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { ValidationError, loadLocalPlugins, type Registry } from '@rrm/core';
 import { builtinRegistry, configHash, resolveConfig, validateConfig, type PipelineConfig } from '@rrm/pipeline';
-import { gridPoints, readSweepFile, valueLabel, type SweepFile } from './sweep-file';
+import { DEFAULT_PROFILE, VARIANT_AXIS, gridPoints, pointSets, readSweepFile, valueLabel, type SweepFile } from './sweep-file';
 
 /** One run of a sweep: a grid point and a seed, resolved to a full config whose hash is the run's id. */
 export interface SweepRun {
@@ -34,6 +34,8 @@ export interface PlanOptions {
   /** The sweep's folder (default sweeps/<name>). */
   readonly out?: string;
   readonly registry?: Registry;
+  /** A profile of the file (default: the file as written, `standard`). */
+  readonly profile?: string;
 }
 
 const pointLabel = (point: Readonly<Record<string, unknown>>, seed: number) =>
@@ -56,7 +58,7 @@ function gridError(err: unknown, key: string, index: number, value: unknown): ne
  * validateConfig (each plugin resolved, its options checked).
  */
 export async function planSweep(opts: PlanOptions): Promise<SweepPlan> {
-  const file = readSweepFile(opts.file, opts.sets ?? []);
+  const file = readSweepFile(opts.file, opts.sets ?? [], opts.profile);
   const registry = opts.registry ?? builtinRegistry();
   const withPlugins = new Map<string, Registry>();
   const registryFor = async (config: PipelineConfig): Promise<Registry> => {
@@ -85,14 +87,18 @@ export async function planSweep(opts: PlanOptions): Promise<SweepPlan> {
   for (const axis of file.axes) {
     for (let n = 0; n < axis.values.length; n++) {
       try {
-        await check([...file.sets, [axis.key, axis.values[n]]]);
+        await check([...file.sets, ...pointSets(file, { [axis.key]: axis.values[n] })]);
       } catch (err) {
+        if (axis.key === VARIANT_AXIS && err instanceof ValidationError) {
+          throw new ValidationError(`variants['${String(axis.values[n])}']`, `overrides this config accepts (${err.message})`, file.variants[axis.values[n] as string]);
+        }
         gridError(err, axis.key, n, axis.values[n]);
       }
     }
   }
 
-  const dir = resolvePath(opts.out ?? `sweeps/${file.name}`);
+  const suffix = opts.profile && opts.profile !== DEFAULT_PROFILE ? `-${opts.profile}` : '';
+  const dir = resolvePath(opts.out ?? `sweeps/${file.name}${suffix}`);
   const runs: SweepRun[] = [];
   const byId = new Map<string, string>();
   const duplicates: [string, string][] = [];
@@ -101,7 +107,7 @@ export async function planSweep(opts: PlanOptions): Promise<SweepPlan> {
       const label = pointLabel(point, seed);
       let config: PipelineConfig;
       try {
-        config = await check([...file.sets, ...Object.entries(point), ['seed', seed]]);
+        config = await check([...file.sets, ...pointSets(file, point), ['seed', seed]]);
       } catch (err) {
         if (err instanceof ValidationError) throw new ValidationError(`run ${label}`, `a valid config (${err.message})`);
         throw err;

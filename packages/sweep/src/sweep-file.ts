@@ -14,6 +14,9 @@ import { canonicalJson, readConfigFile } from '@rrm/pipeline';
  *   grid:
  *     scenario.users: [10, 20, 40]
  *     distill.beta.kind: [none, fixed, decreasing]
+ *   variants:                            # optional: named sets of overrides, one axis called `variant`
+ *     supervised: { trainer.kind: supervised }
+ *     ad-decreasing: { distill.beta.kind: decreasing }
  *   seeds: 3                             # seeds 0, 1, 2; or a list such as [0, 7, 42]
  *   plots: { metrics: [finalPctWmmse] }  # optional: the metrics to plot against each axis
  */
@@ -22,6 +25,21 @@ const METRICS = ['finalTestSumRate', 'finalPctWmmse', 'bestTestSumRate', 'bestPc
 export type SweepMetric = (typeof METRICS)[number];
 export const SWEEP_METRICS: readonly SweepMetric[] = METRICS;
 
+const seedsSchema = z.union([integer(1), z.array(integer(0), { error: 'a list of seeds (integers >= 0)' }).min(1)], {
+  error: 'a seed count (integer >= 1) or a list of seeds',
+});
+
+/**
+ * A named size of the same sweep (quick / paper next to the file as written): more `set` overrides, other
+ * values for existing grid axes, a subset of the variants, other seeds.
+ */
+const profileSchema = strict({
+  set: z.record(z.string(), z.unknown(), { error: 'a mapping of dotted config keys to values' }).default({}),
+  grid: z.record(z.string(), z.array(z.unknown()), { error: 'a mapping of existing grid axes to lists of values' }).default({}),
+  variants: z.array(z.string()).min(1).optional(),
+  seeds: seedsSchema.optional(),
+});
+
 const sweepSchema = strict({
   name: z
     .string({ error: 'a name (letters, digits, . _ -)' })
@@ -29,13 +47,22 @@ const sweepSchema = strict({
   base: z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'a config file path or an inline config mapping' }).optional(),
   set: z.record(z.string(), z.unknown(), { error: 'a mapping of dotted config keys to values' }).default({}),
   grid: z.record(z.string(), z.unknown(), { error: 'a mapping of dotted config keys to lists of values' }).default({}),
-  seeds: z
-    .union([integer(1), z.array(integer(0), { error: 'a list of seeds (integers >= 0)' }).min(1)], { error: 'a seed count (integer >= 1) or a list of seeds' })
-    .default(1),
+  variants: z
+    .record(z.string(), z.record(z.string(), z.unknown(), { error: 'a mapping of dotted config keys to values' }), {
+      error: 'a mapping of variant names to dotted config overrides',
+    })
+    .optional(),
+  profiles: z.record(z.string(), profileSchema, { error: 'a mapping of profile names to { set, grid, variants, seeds }' }).optional(),
+  seeds: seedsSchema.default(1),
   plots: strict({
     metrics: z.array(z.enum(METRICS, { error: `one of ${METRICS.join(', ')}` })).min(1).optional(),
   }).optional(),
+  // What `rrm reproduce` needs (the paper's numbers, claims); checked there, ignored by `rrm sweep`.
+  reproduce: z.record(z.string(), z.unknown(), { error: 'a mapping (see experiments/README.md)' }).optional(),
 });
+
+/** The profile a sweep file runs as written. */
+export const DEFAULT_PROFILE = 'standard';
 
 export interface SweepAxis {
   readonly key: string;
@@ -49,9 +76,16 @@ export interface SweepFile {
   readonly base: Record<string, unknown>;
   /** Overrides for every run: the file's `set`, then --set. */
   readonly sets: readonly (readonly [string, unknown])[];
+  /** The grid axes; a `variant` axis (first) when the file has variants. */
   readonly axes: readonly SweepAxis[];
+  /** Variant name → its overrides (the values of the `variant` axis). */
+  readonly variants: Readonly<Record<string, readonly (readonly [string, unknown])[]>>;
   readonly seeds: readonly number[];
   readonly plotMetrics: readonly SweepMetric[];
+  /** Profile names the file defines (besides `standard`, the file as written). */
+  readonly profiles: readonly string[];
+  /** The file's `reproduce:` mapping, unchecked. */
+  readonly reproduce?: Readonly<Record<string, unknown>>;
 }
 
 function parseFile(path: string): unknown {
@@ -65,10 +99,10 @@ function parseFile(path: string): unknown {
 }
 
 /** Reads and checks a sweep file's shape; the configs of its runs are checked by `expandSweep`. */
-export function readSweepFile(path: string, cliSets: readonly (readonly [string, unknown])[] = []): SweepFile {
+export function readSweepFile(path: string, cliSets: readonly (readonly [string, unknown])[] = [], profile?: string): SweepFile {
   const raw = parseFile(path);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError(`sweep file ${path}`, 'a mapping with name, base, grid and seeds', raw);
-  const s = parseOptions(sweepSchema, raw, '');
+  const s = applyProfile(parseOptions(sweepSchema, raw, ''), profile);
   const here = dirname(resolvePath(path));
   let base: Record<string, unknown> = {};
   if (typeof s.base === 'string') {
@@ -81,7 +115,22 @@ export function readSweepFile(path: string, cliSets: readonly (readonly [string,
   }
 
   const axes: SweepAxis[] = [];
+  const variants: Record<string, [string, unknown][]> = {};
+  if (s.variants) {
+    const names = Object.keys(s.variants);
+    if (names.length === 0) throw new ValidationError('variants', 'at least one named variant (or no `variants:`)', s.variants);
+    for (const name of names) {
+      if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new ValidationError(`variants['${name}']`, 'a name of letters, digits, . _ -', name);
+      variants[name] = Object.entries(s.variants[name]);
+      for (const [k] of variants[name]) {
+        if (k === 'seed') throw new ValidationError(`variants['${name}'].${k}`, 'no seed (the sweep file gives the seeds)', k);
+        if (k in s.grid) throw new ValidationError(`variants['${name}'].${k}`, 'a key that is not a grid axis', k);
+      }
+    }
+    axes.push({ key: VARIANT_AXIS, values: names });
+  }
   for (const [key, values] of Object.entries(s.grid)) {
+    if (key === VARIANT_AXIS) throw new ValidationError(`grid['${key}']`, 'another name (`variant` is the axis of `variants:`)', key);
     const field = `grid['${key}']`;
     if (key === 'seed') throw new ValidationError(field, 'no seed axis (give the seeds with `seeds:`, a count or a list)', key);
     if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(key)) throw new ValidationError(field, 'a dotted config key such as scenario.users', key);
@@ -108,9 +157,39 @@ export function readSweepFile(path: string, cliSets: readonly (readonly [string,
     base,
     sets,
     axes,
+    variants,
     seeds,
     plotMetrics: s.plots?.metrics ?? ['finalPctWmmse', 'finalTestSumRate'],
+    profiles: Object.keys(s.profiles ?? {}),
+    reproduce: s.reproduce,
   };
+}
+
+type ParsedSweep = z.output<typeof sweepSchema>;
+
+/** The file as the named profile runs it (the file as written for `standard` unless it names a standard profile). */
+function applyProfile(s: ParsedSweep, name: string | undefined): ParsedSweep {
+  if (name === undefined || (name === DEFAULT_PROFILE && !s.profiles?.[name])) return s;
+  const p = s.profiles?.[name];
+  if (!p) throw new ValidationError('--profile', `one of ${[DEFAULT_PROFILE, ...Object.keys(s.profiles ?? {}).filter((k) => k !== DEFAULT_PROFILE)].join(', ')}`, name);
+  const grid = { ...s.grid };
+  for (const [k, v] of Object.entries(p.grid)) {
+    if (!(k in grid)) throw new ValidationError(`profiles.${name}.grid['${k}']`, `an axis of the grid (${Object.keys(grid).join(', ') || 'none'})`, k);
+    grid[k] = v;
+  }
+  let variants = s.variants;
+  if (p.variants) {
+    for (const v of p.variants) if (!variants?.[v]) throw new ValidationError(`profiles.${name}.variants`, `names of variants (${Object.keys(variants ?? {}).join(', ') || 'none'})`, v);
+    variants = Object.fromEntries(p.variants.map((v) => [v, s.variants![v]]));
+  }
+  return { ...s, set: { ...s.set, ...p.set }, grid, variants, seeds: p.seeds ?? s.seeds };
+}
+
+export const VARIANT_AXIS = 'variant';
+
+/** The config overrides of a grid point: each axis's value, the `variant` axis expanded to its overrides. */
+export function pointSets(file: Pick<SweepFile, 'variants'>, point: Readonly<Record<string, unknown>>): [string, unknown][] {
+  return Object.entries(point).flatMap(([k, v]) => (k === VARIANT_AXIS ? file.variants[v as string].map(([a, b]) => [a, b] as [string, unknown]) : [[k, v] as [string, unknown]]));
 }
 
 /** Every combination of one value per axis (the first axis varies slowest). */

@@ -105,11 +105,12 @@ export function registerSweepCommands(prog: Command, io: SweepIo): void {
     .description('train every run of a sweep file (base config × grid × seeds) on this machine or a Redis queue; finished runs are skipped; tables over seeds and plots')
     .argument('<file>', 'sweep file (.yaml or .json): name, base, grid, seeds (docs/sweeps.md)')
     .option('--set <key=value>', 'override a key of the base config for every run, e.g. --set trainer.epochs=5 (repeatable)', collect, [])
-    .option('--out <dir>', 'sweep folder (default sweeps/<name>); with --queue, a path every worker sees (shared)')
+    .option('--profile <name>', 'a size the file defines under profiles: (e.g. quick, paper); default: the file as written (standard)')
+    .option('--out <dir>', 'sweep folder (default sweeps/<name>, sweeps/<name>-<profile> for a profile); with --queue, a path every worker sees (shared)')
     .option('--workers <N>', 'runs at once on this machine (default: one per core)')
     .option('--queue <url>', 'queue the runs on Redis for `rrm worker` processes instead: redis://HOST:PORT[/DB]')
     .option('--dry-run', 'list every run with its status (done / interrupted / failed / pending); start nothing')
-    .action(async (file: string, o: { set: string[]; out?: string; workers?: string; queue?: string; dryRun?: boolean }) => {
+    .action(async (file: string, o: { set: string[]; profile?: string; out?: string; workers?: string; queue?: string; dryRun?: boolean }) => {
       const { ValidationError } = await import('@rrm/core');
       const { parseSets } = await import('../options');
       const { runSweep } = await import('@rrm/sweep');
@@ -122,6 +123,7 @@ export function registerSweepCommands(prog: Command, io: SweepIo): void {
         result = await runSweep({
           file,
           sets: parseSets(o.set),
+          profile: o.profile,
           out: o.out,
           workers,
           queue: o.queue,

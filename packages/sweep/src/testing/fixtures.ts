@@ -14,7 +14,7 @@ export const tempDir = (prefix = 'rrm-sweep-test-') => mkdtempSync(join(tmpdir()
  * A tiny sweep (K = 5, 50 training and 50 test samples, an MLP, `epochs` epochs): 2 β schedules × 3 seeds
  * = 6 runs of about a second each. Returns the sweep file's path.
  */
-export function tinySweep(dir: string, o: { name?: string; epochs?: number; grid?: Record<string, unknown[]>; seeds?: number | number[]; base?: Record<string, unknown>; train?: number } = {}): string {
+export function tinySweep(dir: string, o: { name?: string; epochs?: number; grid?: Record<string, unknown[]>; variants?: Record<string, Record<string, unknown>>; seeds?: number | number[]; base?: Record<string, unknown>; train?: number } = {}): string {
   const file = join(dir, `${o.name ?? 'tiny'}.yaml`);
   writeFileSync(
     file,
@@ -28,7 +28,8 @@ export function tinySweep(dir: string, o: { name?: string; epochs?: number; grid
         trainer: { kind: 'unsupervised', epochs: o.epochs ?? 2, batch: 25 },
         cache: join(dir, 'cache'),
       },
-      grid: o.grid ?? { 'distill.beta.kind': ['none', 'decreasing'] },
+      ...(o.variants ? { variants: o.variants } : {}),
+      grid: o.grid ?? (o.variants ? {} : { 'distill.beta.kind': ['none', 'decreasing'] }),
       seeds: o.seeds ?? 3,
     }),
   );
