@@ -5,6 +5,7 @@ import type { ChannelFileOptions } from './channel-files';
 import type { PipelineConfig } from '@rrm/pipeline';
 // Loads no @rrm package at import time (its actions import @rrm/sweep).
 import { registerSweepCommands } from './commands/sweep';
+import { registerReproduceCommand } from './commands/reproduce';
 // Terminal output belongs to the CLI (a plain module: no tfjs).
 import { formatSeconds } from './progress';
 import { Interrupted, interruptOn } from './interrupt';
@@ -334,6 +335,7 @@ export function program(registryOrFactory: Registry | (() => Registry), io: { ou
     });
 
   registerSweepCommands(prog, io);
+  registerReproduceCommand(prog, io);
   return prog;
 }
 

@@ -36,6 +36,8 @@ export interface PlanOptions {
   readonly registry?: Registry;
   /** A profile of the file (default: the file as written, `standard`). */
   readonly profile?: string;
+  /** Seeds 0…N−1 instead of the file's. */
+  readonly seeds?: number;
 }
 
 const pointLabel = (point: Readonly<Record<string, unknown>>, seed: number) =>
@@ -58,7 +60,7 @@ function gridError(err: unknown, key: string, index: number, value: unknown): ne
  * validateConfig (each plugin resolved, its options checked).
  */
 export async function planSweep(opts: PlanOptions): Promise<SweepPlan> {
-  const file = readSweepFile(opts.file, opts.sets ?? [], opts.profile);
+  const file = readSweepFile(opts.file, opts.sets ?? [], opts.profile, opts.seeds);
   const registry = opts.registry ?? builtinRegistry();
   const withPlugins = new Map<string, Registry>();
   const registryFor = async (config: PipelineConfig): Promise<Registry> => {

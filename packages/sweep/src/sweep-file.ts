@@ -99,7 +99,7 @@ function parseFile(path: string): unknown {
 }
 
 /** Reads and checks a sweep file's shape; the configs of its runs are checked by `expandSweep`. */
-export function readSweepFile(path: string, cliSets: readonly (readonly [string, unknown])[] = [], profile?: string): SweepFile {
+export function readSweepFile(path: string, cliSets: readonly (readonly [string, unknown])[] = [], profile?: string, seedCount?: number): SweepFile {
   const raw = parseFile(path);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError(`sweep file ${path}`, 'a mapping with name, base, grid and seeds', raw);
   const s = applyProfile(parseOptions(sweepSchema, raw, ''), profile);
@@ -149,7 +149,8 @@ export function readSweepFile(path: string, cliSets: readonly (readonly [string,
     if (axes.some((a) => a.key === k)) throw new ValidationError(`--set ${k}`, 'a key that is not a grid axis (the grid gives it its values)', k);
     if (k === 'seed') throw new ValidationError(`--set ${k}`, 'no seed (the sweep file gives the seeds)', k);
   }
-  const seeds = typeof s.seeds === 'number' ? Array.from({ length: s.seeds }, (_, n) => n) : s.seeds;
+  const seedsGiven = seedCount ?? s.seeds;
+  const seeds = typeof seedsGiven === 'number' ? Array.from({ length: seedsGiven }, (_, n) => n) : seedsGiven;
   if (new Set(seeds).size !== seeds.length) throw new ValidationError('seeds', 'distinct seeds', seeds);
   return {
     path,

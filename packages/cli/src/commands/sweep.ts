@@ -16,7 +16,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function positiveInt(flag: string, text: string | undefined, ValidationError: new (f: string, e: string, g?: unknown) => Error): number | undefined {
+export function positiveInt(flag: string, text: string | undefined, ValidationError: new (f: string, e: string, g?: unknown) => Error): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
   if (!Number.isInteger(v) || v < 1) throw new ValidationError(flag, 'an integer >= 1', text);
@@ -24,7 +24,7 @@ function positiveInt(flag: string, text: string | undefined, ValidationError: ne
 }
 
 /** Progress on stderr: a redrawn status line on a terminal, a line per finished run otherwise. */
-function sweepView(io: SweepIo, tty: boolean) {
+export function sweepView(io: SweepIo, tty: boolean) {
   let last = 0;
   let drawn = false;
   let ended = -1;

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeChannelBatch, readNpy, userRates, writeFileAtomic, type PluginSpec, type Registry } from '@rrm/core';
+import { canonicalJson, type PipelineConfig } from '@rrm/pipeline';
+import type { SweepRow } from '@rrm/sweep';
+import { generate } from '../commands/generate';
+import { evaluateRun, predictRun } from '../pipeline/evaluate-run';
+import type { TestSet } from './experiment';
+import type { Observation } from './verdict';
+
+/**
+ * Held-out test sets for trained runs (scalability, distribution shift, topology, mobility, validation
+ * splits): each set is drawn from the run's scenario with the set's changes (K, σ², channel), from a seed no
+ * training run uses, written once per distinct spec, and every finished run is scored on it by the same
+ * `evaluateRun` as `rrm evaluate` (its sum rate beside WMMSE-100 on the same channels). Scores are kept per
+ * run and set, so a rerun only evaluates what is new.
+ */
+
+export interface ResolvedTestSet {
+  readonly label: string;
+  readonly users: number;
+  readonly noise: number;
+  readonly channel: Record<string, unknown>;
+  readonly samples: number;
+  readonly seed: number;
+  readonly unit: 'bits' | 'nats';
+}
+
+export function resolveTestSet(set: TestSet, config: PipelineConfig): ResolvedTestSet {
+  const runChannel = config.channel as Record<string, unknown>;
+  const channel = set.channel && 'kind' in set.channel ? set.channel : { ...runChannel, ...(set.channel ?? {}) };
+  return { label: set.label, users: set.users ?? config.scenario.users, noise: set.noise ?? config.scenario.noise, channel, samples: set.samples, seed: set.seed, unit: set.unit };
+}
+
+const hashOf = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 10);
+
+/** The 5th percentile of the per-user rates (every user of every sample): the cell-edge user's rate. */
+export function percentile(values: Float64Array, q: number): number {
+  const s = Float64Array.from(values).sort();
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
+}
+
+export interface TestSetScore {
+  readonly evalSumRate: number;
+  readonly evalPctWmmse: number;
+  readonly evalP5UserRate: number;
+  readonly evalMsPerSample: number;
+}
+
+async function scoreRun(registry: Registry, dir: string, runOut: string, runId: string, set: ResolvedTestSet): Promise<TestSetScore> {
+  const setHash = hashOf({ set, v: 1 });
+  const cache = join(dir, 'evals', `${runId}--${set.label}-${setHash}.json`);
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as TestSetScore;
+  const gains = join(dir, 'testsets', `${set.label}-${setHash}.npy`);
+  const weights = join(dir, 'testsets', `${set.label}-${setHash}.weights.npy`);
+  if (!existsSync(gains) || !existsSync(weights)) {
+    mkdirSync(join(dir, 'testsets'), { recursive: true });
+    generate({ registry, channel: set.channel as PluginSpec, users: set.users, samples: set.samples, seed: set.seed, out: gains, weightsOut: weights });
+  }
+  const input = { channels: gains, weights };
+  const ev = await evaluateRun({ registry, run: runOut, input, noise: set.noise, unit: set.unit });
+  const powersFile = join(dir, 'evals', `${runId}--${set.label}-${setHash}.powers.npy`);
+  mkdirSync(join(dir, 'evals'), { recursive: true });
+  await predictRun({ registry, run: runOut, input, noise: set.noise, out: powersFile });
+  const g = readNpy(gains);
+  const w = readNpy(weights);
+  const channels = makeChannelBatch(g.data, [set.samples, set.users, set.users], { weights: w.data });
+  const rates = userRates(channels, readNpy(powersFile).data, { noise: set.noise, unit: set.unit });
+  const score: TestSetScore = { evalSumRate: ev.mean, evalPctWmmse: 100 * ev.ratio, evalP5UserRate: percentile(rates, 0.05), evalMsPerSample: ev.msPerSample };
+  writeFileAtomic(cache, JSON.stringify(score) + '\n');
+  return score;
+}
+
+/** Scores every finished run of a sweep on every test set: one observation per run, seed and set. */
+export async function scoreTestSets(
+  registry: Registry,
+  dir: string,
+  rows: readonly SweepRow[],
+  sets: readonly TestSet[],
+  onScored?: (done: number, total: number, what: string) => void,
+): Promise<Observation[]> {
+  const out: Observation[] = [];
+  const done = rows.filter((r) => r.state === 'done');
+  let n = 0;
+  for (const row of done) {
+    for (const set of sets) {
+      const resolved = resolveTestSet(set, row.run.config);
+      const score = await scoreRun(registry, dir, row.run.out, row.run.id, resolved);
+      out.push({ point: { ...row.run.point, test: set.label }, seed: row.run.seed, metrics: { ...score } });
+      onScored?.(++n, done.length * sets.length, `${row.run.label} on ${set.label}`);
+    }
+  }
+  return out;
+}
