@@ -124,10 +124,12 @@ export function setDotted(target: Record<string, unknown>, key: string, value: u
 
 /** Defaults ← file ← --set overrides, then the schema (plugin options are checked when resolved: validateConfig). */
 export function resolveConfig(file: Record<string, unknown> | undefined, sets: readonly (readonly [string, unknown])[] = []): PipelineConfig {
-  const merged = mergeConfig(structuredClone(DEFAULT_CONFIG) as Record<string, unknown>, file ?? {});
+  // Clones: merging and dotted sets write into nested objects, which must never be the caller's (a sweep
+  // resolves many runs from one base and one set of variant values).
+  const merged = mergeConfig(structuredClone(DEFAULT_CONFIG) as Record<string, unknown>, structuredClone(file ?? {}));
   // Kind changes first: they drop the file's options of the old kind, never options given beside them.
   const isKind = ([k]: readonly [string, unknown]) => k.endsWith('.kind') && k.slice(0, -5) in PLUGIN_SECTIONS;
-  for (const [k, v] of [...sets.filter(isKind), ...sets.filter((s) => !isKind(s))]) setDotted(merged, k, v);
+  for (const [k, v] of [...sets.filter(isKind), ...sets.filter((s) => !isKind(s))]) setDotted(merged, k, structuredClone(v));
   return checkConfig(merged);
 }
 

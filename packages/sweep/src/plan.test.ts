@@ -166,6 +166,17 @@ describe('sweep profiles', () => {
     expect(quick.file.profiles).toEqual(['quick']);
   });
 
+  it("a profile's variants may be a mapping: those variants, with extra overrides of their own", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'p.yaml');
+    writeFileSync(file, text.replace('variants: [ad]', "variants: { ad: { distill.beta.beta0: 2 }, unsup: { data.train: 60 } }"));
+    const quick = await planSweep({ file, out: join(dir, 'o'), profile: 'quick' });
+    expect(quick.runs.map((r) => r.label)).toEqual(['variant=ad scenario.users=5 seed=0', 'variant=unsup scenario.users=5 seed=0']);
+    expect(quick.runs[0].config.distill.beta).toMatchObject({ kind: 'decreasing', beta0: 2 });
+    expect(quick.runs[1].config.data.train).toBe(60);
+    expect(quick.runs[0].config.data.train).toBe(2000);
+  });
+
   it('an unknown profile, or one that names a missing axis or variant, is an error naming it', async () => {
     const dir = tempDir();
     const file = join(dir, 'p.yaml');

@@ -36,7 +36,11 @@ const seedsSchema = z.union([integer(1), z.array(integer(0), { error: 'a list of
 const profileSchema = strict({
   set: z.record(z.string(), z.unknown(), { error: 'a mapping of dotted config keys to values' }).default({}),
   grid: z.record(z.string(), z.array(z.unknown()), { error: 'a mapping of existing grid axes to lists of values' }).default({}),
-  variants: z.array(z.string()).min(1).optional(),
+  variants: z
+    .union([z.array(z.string()).min(1), z.record(z.string(), z.record(z.string(), z.unknown()))], {
+      error: 'a list of variant names, or a mapping of variant names to extra overrides',
+    })
+    .optional(),
   seeds: seedsSchema.optional(),
 });
 
@@ -180,8 +184,10 @@ function applyProfile(s: ParsedSweep, name: string | undefined): ParsedSweep {
   }
   let variants = s.variants;
   if (p.variants) {
-    for (const v of p.variants) if (!variants?.[v]) throw new ValidationError(`profiles.${name}.variants`, `names of variants (${Object.keys(variants ?? {}).join(', ') || 'none'})`, v);
-    variants = Object.fromEntries(p.variants.map((v) => [v, s.variants![v]]));
+    // A list keeps those variants; a mapping keeps them with extra overrides (a variant's own size).
+    const extra: Record<string, Record<string, unknown>> = Array.isArray(p.variants) ? Object.fromEntries(p.variants.map((v) => [v, {}])) : p.variants;
+    for (const v of Object.keys(extra)) if (!variants?.[v]) throw new ValidationError(`profiles.${name}.variants`, `names of variants (${Object.keys(variants ?? {}).join(', ') || 'none'})`, v);
+    variants = Object.fromEntries(Object.entries(extra).map(([v, more]) => [v, { ...s.variants![v], ...more }]));
   }
   return { ...s, set: { ...s.set, ...p.set }, grid, variants, seeds: p.seeds ?? s.seeds };
 }

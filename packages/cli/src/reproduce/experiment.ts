@@ -24,6 +24,8 @@ export const RESULT_METRICS = [
   'evalPctWmmse',
   'evalP5UserRate',
   'evalMsPerSample',
+  'evalWmmseSumRate',
+  'params',
 ] as const;
 export type ResultMetric = (typeof RESULT_METRICS)[number];
 const metricSchema = z.enum(RESULT_METRICS, { error: `one of ${RESULT_METRICS.join(', ')}` });
@@ -54,6 +56,8 @@ const reproduceSchema = strict({
     ])
     .optional(),
   evaluate: z.array(testSetSchema).default([]),
+  /** The metrics of the section's table (default: the compared ones and the usual ones). */
+  table: z.array(metricSchema).optional(),
   paperValues: strict({
     metric: metricSchema,
     tolerance: z.number().nonnegative(),

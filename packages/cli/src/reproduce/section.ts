@@ -15,12 +15,14 @@ export const METRIC_TITLES: Readonly<Record<ResultMetric, [string, number]>> = {
   evalPctWmmse: ['test-set % of WMMSE-100', 2],
   evalP5UserRate: ['5th-percentile user rate', 4],
   evalMsPerSample: ['inference ms per sample', 4],
+  evalWmmseSumRate: ['WMMSE-100 on the test set', 4],
+  params: ['parameters', 0],
 };
 
 /** The metrics a section's table shows: the compared ones first, then the usual ones that were measured. */
 export function tableMetrics(exp: Experiment, groups: readonly ResultGroup[]): ResultMetric[] {
   const s = exp.spec;
-  const wanted: ResultMetric[] = [
+  const wanted: ResultMetric[] = s.table ? [...s.table] : [
     ...(s.paperValues ? [s.paperValues.metric] : []),
     ...s.claims.map((c) => c.metric),
     ...(s.plot?.kind === 'axis' ? [s.plot.metric] : []),

@@ -48,10 +48,11 @@ export interface TestSetScore {
   readonly evalPctWmmse: number;
   readonly evalP5UserRate: number;
   readonly evalMsPerSample: number;
+  readonly evalWmmseSumRate: number;
 }
 
 async function scoreRun(registry: Registry, dir: string, runOut: string, runId: string, set: ResolvedTestSet): Promise<TestSetScore> {
-  const setHash = hashOf({ set, v: 1 });
+  const setHash = hashOf({ set, v: 2 });
   const cache = join(dir, 'evals', `${runId}--${set.label}-${setHash}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as TestSetScore;
   const gains = join(dir, 'testsets', `${set.label}-${setHash}.npy`);
@@ -69,7 +70,7 @@ async function scoreRun(registry: Registry, dir: string, runOut: string, runId: 
   const w = readNpy(weights);
   const channels = makeChannelBatch(g.data, [set.samples, set.users, set.users], { weights: w.data });
   const rates = userRates(channels, readNpy(powersFile).data, { noise: set.noise, unit: set.unit });
-  const score: TestSetScore = { evalSumRate: ev.mean, evalPctWmmse: 100 * ev.ratio, evalP5UserRate: percentile(rates, 0.05), evalMsPerSample: ev.msPerSample };
+  const score: TestSetScore = { evalSumRate: ev.mean, evalPctWmmse: 100 * ev.ratio, evalP5UserRate: percentile(rates, 0.05), evalMsPerSample: ev.msPerSample, evalWmmseSumRate: ev.wmmse };
   writeFileAtomic(cache, JSON.stringify(score) + '\n');
   return score;
 }
@@ -89,7 +90,7 @@ export async function scoreTestSets(
     for (const set of sets) {
       const resolved = resolveTestSet(set, row.run.config);
       const score = await scoreRun(registry, dir, row.run.out, row.run.id, resolved);
-      out.push({ point: { ...row.run.point, test: set.label }, seed: row.run.seed, metrics: { ...score } });
+      out.push({ point: { ...row.run.point, test: set.label }, seed: row.run.seed, metrics: { ...score, params: row.summary?.paramCount ?? null } });
       onScored?.(++n, done.length * sets.length, `${row.run.label} on ${set.label}`);
     }
   }
