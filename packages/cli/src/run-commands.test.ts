@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, meanSumRate, readNpy, makeChannelBatch } from '@rrm/core';
+import { MAX_DISPATCH_ELEMENTS_ENV, encodeNpy, meanSumRate, readNpy, makeChannelBatch } from '@rrm/core';
 import { builtinRegistry, resolveConfig, runTraining } from '@rrm/pipeline';
 import { evaluateRun, predictRun } from './pipeline/evaluate-run';
 import { compareRuns } from './commands/compare';
@@ -42,6 +42,18 @@ describe('a trained run on any channel file', () => {
     expect(ev.mean).toBeCloseTo(meanSumRate(makeChannelBatch(gains, [20, 4, 4]), p, { noise: 1 }), 5);
     expect(ev.ratio).toBeCloseTo(ev.mean / ev.wmmse, 12);
     expect(ev.msPerSample).toBeGreaterThan(0);
+
+    // A dispatch limit (forced here; webgpu sets one) splits the inference, 3 samples per dispatch at
+    // K = 4: the same powers and sum rates.
+    process.env[MAX_DISPATCH_ELEMENTS_ENV] = '48';
+    try {
+      const split = await evaluateRun({ registry, run: out, input });
+      await predictRun({ registry, run: out, input, out: join(d, 'p-split.npy') });
+      expect(Array.from(readNpy(join(d, 'p-split.npy')).data)).toEqual(Array.from(p));
+      expect([split.mean, split.std, split.wmmse]).toEqual([ev.mean, ev.std, ev.wmmse]);
+    } finally {
+      delete process.env[MAX_DISPATCH_ELEMENTS_ENV];
+    }
   });
 
   it('a K-tied model at another K and a missing run folder give clear errors', async () => {

@@ -49,7 +49,15 @@ export function registerReproduceCommand(prog: Command, io: SweepIo): void {
         io.out('CPU: estimated training time on one core of the 2-core development machine (docs/results.md says which were measured); divide by --workers.\n');
         return;
       }
-      if (ids.length === 0) throw new ValidationError('ids', 'experiment ids or all (rrm reproduce --list shows them)', ids);
+      if (ids.length === 0 && o.report) {
+        // Assemble only: every experiment's last section in the output root.
+        const { assembleReports } = await import('../reproduce/reproduce');
+        const { join, resolve } = await import('node:path');
+        assembleReports(resolve(o.out ?? join('reproduce', o.profile)), o.profile, o.report);
+        io.out(`wrote ${o.report}\n`);
+        return;
+      }
+      if (ids.length === 0) throw new ValidationError('ids', 'experiment ids or all (rrm reproduce --list shows them; --report alone assembles the report)', ids);
       const { reproduce } = await import('../reproduce/reproduce');
       const view = sweepView(io, Boolean(process.stderr.isTTY));
       const stop = o.dryRun ? undefined : interruptOn(io, 'stopping: no new runs; running runs stop after their current step and resume next time (finished runs are kept)');

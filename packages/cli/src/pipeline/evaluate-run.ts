@@ -116,16 +116,20 @@ async function loadRun(opts: RunEvalOptions): Promise<LoadedRun> {
 
 /**
  * Peak tensor bytes of one sample through the model (inputs included), measured with tf.profile; it is
- * also the warm-up call (the first call of a kernel may compile or allocate).
+ * also the warm-up call (the first call of a kernel may compile or allocate). The powers are read back
+ * asynchronously (webgpu has no synchronous read under Node; tf.profile awaits its function).
  */
 async function measureSampleBytes(model: PowerModel, one: ChannelBatch, problem: { noise: number; pmax: number }): Promise<number> {
   const before = tf.memory().numBytes;
-  const info = await tf.profile(() => {
+  const info = await tf.profile(async () => {
     const inputs = modelInputs(one, problem);
-    const p = model.apply(inputs);
-    p.dataSync();
-    disposeInputs(inputs);
-    return p;
+    try {
+      const p = model.apply(inputs);
+      await p.data();
+      return p;
+    } finally {
+      disposeInputs(inputs);
+    }
   });
   tf.dispose(info.result as tf.Tensor);
   return Math.max(0, info.peakBytes - before);
@@ -201,7 +205,7 @@ export async function evaluateRun(opts: RunEvalOptions & { unit?: RateUnit }): P
       const t0 = performance.now();
       let powers: Float64Array;
       try {
-        powers = predictInputs(model, inputs, b - a);
+        powers = await predictInputs(model, inputs, b - a);
       } finally {
         seconds += (performance.now() - t0) / 1000;
         disposeInputs(inputs);
@@ -246,7 +250,7 @@ export async function predictRun(opts: RunEvalOptions & { out: string }): Promis
       const inputs = modelInputs(source.read(a, b), problem);
       const t0 = performance.now();
       try {
-        out.set(predictInputs(model, inputs, b - a), a * users);
+        out.set(await predictInputs(model, inputs, b - a), a * users);
       } finally {
         seconds += (performance.now() - t0) / 1000;
         disposeInputs(inputs);

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { writeFileAtomic, type Registry } from '@rrm/core';
@@ -106,8 +106,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
     const groups = groupResults(observations, axes);
     const verdict = verdictOf(exp.spec, groups);
     const plotFile = await writeExperimentPlot(exp, dir, rows, groups);
-    const section = (plotLink?: string) =>
-      sectionMarkdown({
+    const section = sectionMarkdown({
         exp,
         profile: opts.profile,
         groups,
@@ -117,32 +116,17 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
           total: distinct.size,
           trainSeconds: [...distinct.values()].reduce((a, r) => a + (r.summary?.trainSeconds ?? 0), 0),
         },
-        plot: plotLink,
+        plot: plotFile ? relative(dir, plotFile) : undefined,
         machine,
         date,
       });
-    writeFileAtomic(join(dir, 'section.md'), section(plotFile ? relative(dir, plotFile) : undefined));
+    writeFileAtomic(join(dir, 'section.md'), section);
     writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ id: exp.id, profile: opts.profile, verdict, groups }, null, 1) + '\n');
-    outcomes.push({ exp, plan: result.plan, verdict, section: section(plotFile), stopped: result.stopped });
-    log(`${exp.id}: ${verdict.kind} (${join(dir, "section.md")})`);
+    outcomes.push({ exp, plan: result.plan, verdict, section, stopped: result.stopped });
+    log(`${exp.id}: ${verdict.kind} (${join(dir, 'section.md')})`);
     if (result.stopped) break;
   }
-  if (!opts.dryRun && outcomes.length) {
-    writeFileAtomic(join(root, 'results.md'), assemble(outcomes, opts.profile, root, (plot) => relative(root, plot)));
-    if (opts.report) {
-      const report = resolvePath(opts.report);
-      const figures = join(dirname(report), 'figures', 'reproduce');
-      writeFileAtomic(
-        report,
-        assemble(outcomes, opts.profile, dirname(report), (plot) => {
-          mkdirSync(figures, { recursive: true });
-          const target = join(figures, plot.split('/').pop()!);
-          copyFileSync(plot, target);
-          return relative(dirname(report), target);
-        }),
-      );
-    }
-  }
+  if (!opts.dryRun && outcomes.length) assembleReports(root, opts.profile, opts.report, opts.experimentsDir);
   return outcomes;
 }
 
@@ -152,28 +136,72 @@ const PAPERS: Record<string, string> = {
   beyond: 'Beyond the papers',
 };
 
-/** The results document: one section per experiment, grouped by paper, with a verdict table first. */
-export function assemble(outcomes: readonly ExperimentOutcome[], profile: string, _base: string, link: (plot: string) => string): string {
+interface StoredSection {
+  readonly exp: Experiment;
+  readonly kind: string;
+  /** The section's Markdown, its links relative to its own folder. */
+  readonly text?: string;
+  readonly dir: string;
+}
+
+function readStored(root: string, exp: Experiment): StoredSection {
+  const dir = join(root, exp.id);
+  const md = join(dir, 'section.md');
+  const json = join(dir, 'results.json');
+  if (!existsSync(md) || !existsSync(json)) return { exp, kind: 'not run', dir };
+  return { exp, kind: (JSON.parse(readFileSync(json, 'utf8')) as { verdict: Verdict }).verdict.kind, text: readFileSync(md, 'utf8'), dir };
+}
+
+/**
+ * The results document of an output root: every experiment of the listing, its section as last written
+ * (so experiments run by separate invocations, or on other machines sharing the folder, all appear),
+ * `not run` for the others. Written to ROOT/results.md and, with `report`, there with the plots copied
+ * into figures/reproduce beside it.
+ */
+export function assembleReports(root: string, profile: string, report?: string, experimentsDir?: string): string {
+  const stored = listExperiments(experimentsDir, profile).map((e) => readStored(root, e));
+  const text = (base: string, copyTo?: string) =>
+    assemble(stored, profile, (s, path) => {
+      const abs = resolvePath(s.dir, path);
+      if (!copyTo) return relative(base, abs);
+      mkdirSync(copyTo, { recursive: true });
+      const target = join(copyTo, abs.split('/').pop()!);
+      copyFileSync(abs, target);
+      return relative(base, target);
+    });
+  writeFileAtomic(join(root, 'results.md'), text(root));
+  if (report) {
+    const file = resolvePath(report);
+    writeFileAtomic(file, text(dirname(file), join(dirname(file), 'figures', 'reproduce')));
+  }
+  return join(root, 'results.md');
+}
+
+/** The results document: a verdict table, then one section per experiment, grouped by paper. */
+function assemble(stored: readonly StoredSection[], profile: string, link: (s: StoredSection, path: string) => string): string {
   const head = [
     '# Reproducing the papers: `rrm reproduce`',
     '',
-    `Generated by \`npx rrm reproduce … --profile ${profile} --report docs/results.md\`; each section is also written to reproduce/${profile}/<id>/section.md.`,
-    'Each section says which profile and seeds its numbers come from, on what machine. Verdicts: reproduced (every claimed ordering holds and every number read off',
-    "the paper is within its tolerance), partly, not reproduced, or not run. A verdict at the `quick` profile says only that the pipeline runs.",
+    `Assembled by \`npx rrm reproduce … --profile ${profile} --report docs/results.md\` from reproduce/${profile}/<id>/section.md.`,
+    'Each section says which profile and seeds its numbers come from, and on what machine. Verdicts: reproduced (every claimed ordering holds and every number read off',
+    'the paper is within its tolerance), partly, not reproduced, measured (nothing in the paper to check), or not run.',
     '',
     '| experiment | paper | figure | verdict |',
     '|---|---|---|---|',
-    ...outcomes.map((o) => `| \`${o.exp.id}\` | ${o.exp.spec.paper} | ${o.exp.spec.figure} | ${o.verdict?.kind ?? 'not run'} |`),
+    ...stored.map((s) => `| \`${s.exp.id}\` | ${s.exp.spec.paper} | ${s.exp.spec.figure} | ${s.kind} |`),
     '',
   ];
   const body: string[] = [];
   for (const paper of ['ad', 'uwgnn', 'beyond']) {
-    const mine = outcomes.filter((o) => o.exp.spec.paper === paper && o.section);
+    const mine = stored.filter((s) => s.exp.spec.paper === paper);
     if (!mine.length) continue;
     body.push(`## ${PAPERS[paper]}`, '');
-    for (const o of mine) {
-      // The section's plot link points into the run folder; rewrite it for the document's location.
-      body.push(o.section!.replace(/!\[([^\]]*)\]\(([^)]+)\)/g, (_m, alt: string, path: string) => `![${alt}](${link(path)})`));
+    for (const s of mine) {
+      if (!s.text) {
+        body.push(`### ${s.exp.spec.figure}: ${s.exp.spec.title} (\`${s.exp.id}\`)`, '', `⏳ **not run** at the \`${profile}\` profile yet: \`npx rrm reproduce ${s.exp.id} --profile ${profile}\`.`, '');
+        continue;
+      }
+      body.push(s.text.replace(/!\[([^\]]*)\]\(([^)]+)\)/g, (_m, alt: string, path: string) => `![${alt}](${link(s, path)})`));
     }
   }
   return [...head, ...body].join('\n');
