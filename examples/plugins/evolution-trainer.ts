@@ -37,8 +37,8 @@ const schema = strictOptions({
   logEvery: integer(1).default(10),
 });
 
-const meanRate = (ctx: TrainerContext, channels: ChannelBatch) => {
-  const rates = sumRates(channels, predictPowers(ctx.model, channels, ctx.scenario), { noise: ctx.scenario.noise });
+const meanRate = async (ctx: TrainerContext, channels: ChannelBatch) => {
+  const rates = sumRates(channels, await predictPowers(ctx.model, channels, ctx.scenario), { noise: ctx.scenario.noise });
   return rates.reduce((a, b) => a + b, 0) / rates.length;
 };
 
@@ -57,9 +57,9 @@ export function evolutionTrainer(options: Record<string, unknown>, field = 'trai
       const rng = streams(ctx.seed).get('evolution');
       const refMean = ctx.test.reference.reduce((a, b) => a + b, 0) / ctx.test.reference.length;
       const t0 = performance.now();
-      let best = meanRate(ctx, train);
-      const record = (iteration: number) => {
-        const testSumRate = meanRate(ctx, ctx.test.channels);
+      let best = await meanRate(ctx, train);
+      const record = async (iteration: number) => {
+        const testSumRate = await meanRate(ctx, ctx.test.channels);
         const seconds = (performance.now() - t0) / 1000;
         return ctx.record({ epoch: 0, step: iteration, samples: iteration * train.batch, testSumRate, pctReference: (100 * testSumRate) / refMean, trainSeconds: seconds, wallSeconds: seconds, trainSumRate: best });
       };
@@ -68,7 +68,7 @@ export function evolutionTrainer(options: Record<string, unknown>, field = 'trai
         if (ctx.signal.aborted) return { status: 'interrupted' };
         const saved = ctx.model.trainable.map((v) => tf.clone(v));
         for (const v of ctx.model.trainable) v.assign(tf.tidy(() => tf.add(v, tf.randomNormal(v.shape, 0, o.sigma, 'float32', rng.seed32()))));
-        const rate = meanRate(ctx, train);
+        const rate = await meanRate(ctx, train);
         if (rate > best) best = rate;
         else ctx.model.trainable.forEach((v, i) => v.assign(saved[i]));
         tf.dispose(saved);

@@ -47,4 +47,9 @@ export interface TensorBackend {
   init(): Promise<boolean>;
   /** What the backend needs to run (packages, hardware), shown when `init` returns false. */
   readonly requirements?: string;
+  /**
+   * The most elements one kernel dispatch may cover (B · K² · width for a batch of B samples at K users);
+   * inference splits larger batches into chunks (dispatch-limit.ts). Unset = unlimited (wasm, cpu).
+   */
+  readonly maxDispatchElements?: number;
 }

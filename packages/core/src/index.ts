@@ -12,6 +12,7 @@ export * from './files';
 export * from './contracts';
 export * from './registry';
 export * from './backends';
+export * from './dispatch-limit';
 export * from './model';
 export * from './training-progress';
 export * from './distances';

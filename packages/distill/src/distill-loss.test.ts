@@ -144,12 +144,12 @@ describe('distillation in training (trainers-unsup as a dev dependency)', () => 
       const m = model();
       const term = distillationTerm({ schedule: fixedBeta({ beta }), distance: l2Distance(), labels: teacherTrain, users: K });
       const r = await trainDataset({ model: m, train, test: testSet, epochs: 12, batchSize: 16, seed: 1, extraLoss: term, optimizer: { kind: 'adam', learningRate: 1e-2 } });
-      const p = predictPowers(m, testCh, { noise: 1, pmax: 1 });
+      const p = await predictPowers(m, testCh, { noise: 1, pmax: 1 });
       m.dispose();
       return { records: r.records, distance: meanL2(p, teacherTest), rate: meanSumRate(testCh, p, { noise: 1 }) };
     };
     const init = model();
-    const p0 = predictPowers(init, testCh, { noise: 1, pmax: 1 });
+    const p0 = await predictPowers(init, testCh, { noise: 1, pmax: 1 });
     init.dispose();
     const d0 = meanL2(p0, teacherTest);
     const none = await run(0);

@@ -53,7 +53,7 @@ describe('critics', () => {
   });
 
   for (const kind of ['mlp', 'graph'] as const) {
-    it(`${kind} critic learns the reward surface of a fixed problem (MSE ≪ reward variance)`, () => {
+    it(`${kind} critic learns the reward surface of a fixed problem (MSE ≪ reward variance)`, async () => {
       const users = 3;
       const noise = 0.5;
       const channels = testChannels(64, users, 9);
@@ -75,7 +75,7 @@ describe('critics', () => {
         const { p, r } = draw();
         const a = tf.tensor2d(Float32Array.from(p), [64, users]);
         const y = tf.tensor1d(Float32Array.from(r));
-        criticUpdate(critic, opt, inputs, a, y, 10);
+        await criticUpdate(critic, opt, inputs, a, y, 10);
         tf.dispose([a, y]);
       }
       const after = mse();

@@ -74,7 +74,7 @@ function nextValues(actor: PowerModel, critic: Critic, mb: ReplayBatch): number[
 const snapshot = (vars: readonly tf.Variable[]) => vars.map((v) => Float64Array.from(v.dataSync()));
 
 describe('one DDPG update', () => {
-  it('regresses the critic on y = r + γ(1 − done)·V′(μ′(h′)|h′), and done = 1 stops bootstrapping', () => {
+  it('regresses the critic on y = r + γ(1 − done)·V′(μ′(h′)|h′), and done = 1 stops bootstrapping', async () => {
     const ctx = setup();
     const mb = miniBatch([0, 1, 0]);
     const vTarget = nextValues(ctx.targetActor!, ctx.targetCritic!, mb);
@@ -95,7 +95,7 @@ describe('one DDPG update', () => {
     const q = tf.tidy(() => Array.from(ctx.critic.apply(inputs, tf.tensor2d(mb.actions, [mb.size, users])).dataSync()));
     disposeInputs(inputs);
     const expectedLoss = q.reduce((s, v, i) => s + (v - hand[i]) ** 2, 0) / mb.size;
-    const r = ddpgUpdate(ctx, mb, { epoch: 0, epochs: 1, step: 0, steps: 1, fraction: 0 });
+    const r = await ddpgUpdate(ctx, mb, { epoch: 0, epochs: 1, step: 0, steps: 1, fraction: 0 });
     expect(r.criticLoss).toBeCloseTo(expectedLoss, 5);
     expect(r.distillLoss).toBeNull();
 
@@ -107,12 +107,12 @@ describe('one DDPG update', () => {
     teardown(ctx);
   });
 
-  it("moves the target networks by exactly θ' ← τθ + (1 − τ)θ' after the online step", () => {
+  it("moves the target networks by exactly θ' ← τθ + (1 − τ)θ' after the online step", async () => {
     const ctx = setup();
     const mb = miniBatch([0, 0, 1]);
     const targetsBefore = [snapshot(ctx.targetActor!.trainable), snapshot(ctx.targetCritic!.trainable)];
     const onlineBefore = [snapshot(ctx.actor.trainable), snapshot(ctx.critic.trainable)];
-    ddpgUpdate(ctx, mb, { epoch: 0, epochs: 1, step: 0, steps: 1, fraction: 0 });
+    await ddpgUpdate(ctx, mb, { epoch: 0, epochs: 1, step: 0, steps: 1, fraction: 0 });
     const pairs: [readonly tf.Variable[], readonly tf.Variable[]][] = [
       [ctx.targetActor!.trainable, ctx.actor.trainable],
       [ctx.targetCritic!.trainable, ctx.critic.trainable],

@@ -77,12 +77,12 @@ describe('trainDdpg', () => {
       }
       return s / test.batch;
     };
-    const before = dist(predictPowers(opts.actor, test, { noise, pmax }));
+    const before = dist(await predictPowers(opts.actor, test, { noise, pmax }));
     const r = await trainDdpg({ ...opts, distill: { teacher, schedule: fixedBeta({ beta: 100 }), distance: l2Distance() } });
-    const after = dist(predictPowers(opts.actor, test, { noise, pmax }));
+    const after = dist(await predictPowers(opts.actor, test, { noise, pmax }));
     const plainOpts = base(users, 4, { steps: 300, logEvery: 300, actorLr: 1e-2 });
     const plain = await trainDdpg(plainOpts);
-    const plainAfter = dist(predictPowers(plainOpts.actor, test, { noise, pmax }));
+    const plainAfter = dist(await predictPowers(plainOpts.actor, test, { noise, pmax }));
     expect(r.final.beta).toBe(100);
     expect(after).toBeLessThan(0.6 * before);
     expect(after).toBeLessThan(0.75 * plainAfter);
@@ -119,7 +119,7 @@ describe('trainDdpg', () => {
     const pct = r.final.pctReference!;
     expect(pct).toBeGreaterThan(init + 5);
     expect(pct).toBeGreaterThan(95);
-    const check = (100 * mean(sumRates(test, predictPowers(actor, test, { noise: sigma2, pmax }), { noise: sigma2 }))) / mean(best);
+    const check = (100 * mean(sumRates(test, await predictPowers(actor, test, { noise: sigma2, pmax }), { noise: sigma2 }))) / mean(best);
     expect(check).toBeCloseTo(pct, 6);
     r.critic.dispose();
   });

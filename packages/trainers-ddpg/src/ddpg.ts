@@ -134,12 +134,19 @@ export interface DdpgResult {
   readonly wallSeconds: number;
 }
 
-/** Scales gradients so that their global norm is at most `clip` (0 = no clipping). Returns new tensors. */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): { grads: tf.NamedTensorMap; norm: number } {
+/**
+ * Scales gradients so that their global norm is at most `clip` (0 = no clipping). Returns new tensors.
+ * The norm is read back asynchronously (webgpu has no synchronous read under Node), after the tidy.
+ */
+export async function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): Promise<{ grads: tf.NamedTensorMap; norm: number }> {
   const names = Object.keys(grads);
   const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
-  const norm = normT.dataSync()[0];
-  normT.dispose();
+  let norm: number;
+  try {
+    norm = (await normT.data())[0];
+  } finally {
+    normT.dispose();
+  }
   const scale = clip > 0 && norm > clip ? clip / norm : 1;
   const out: tf.NamedTensorMap = {};
   for (const n of names) out[n] = scale === 1 ? tf.clone(grads[n]) : tf.tidy(() => tf.mul(grads[n], scale));
@@ -147,17 +154,20 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, clip: number): { grad
 }
 
 /** One optimiser step on `loss` over `vars` with global-norm clipping; returns the loss value. */
-export function optimizerStep(optimizer: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[], clipNorm: number): number {
+export async function optimizerStep(optimizer: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[], clipNorm: number): Promise<number> {
   const { value, grads } = optimizer.computeGradients(loss, vars);
-  const clipped = clipByGlobalNorm(grads, clipNorm);
-  optimizer.applyGradients(clipped.grads);
-  const v = value.dataSync()[0];
-  tf.dispose([value, ...Object.values(grads), ...Object.values(clipped.grads)]);
-  return v;
+  try {
+    const clipped = await clipByGlobalNorm(grads, clipNorm);
+    optimizer.applyGradients(clipped.grads);
+    tf.dispose(Object.values(clipped.grads));
+    return (await value.data())[0];
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
 }
 
 /** Critic regression step: min (1/N) Σ (V(a | h) − y)², with y a constant [N]. */
-export function criticUpdate(critic: Critic, optimizer: tf.Optimizer, inputs: ModelInputs, actions: tf.Tensor2D, targets: tf.Tensor1D, clipNorm: number): number {
+export function criticUpdate(critic: Critic, optimizer: tf.Optimizer, inputs: ModelInputs, actions: tf.Tensor2D, targets: tf.Tensor1D, clipNorm: number): Promise<number> {
   return optimizerStep(optimizer, () => tf.mean(tf.square(tf.sub(critic.apply(inputs, actions), targets))) as tf.Scalar, critic.trainable, clipNorm);
 }
 
@@ -213,45 +223,47 @@ export function tdTargets(ctx: DdpgUpdateContext, mb: ReplayBatch): tf.Tensor1D 
  * step on −V_φ(μ_θ(h) | h) (+ β(t)·D with AD), then, with target networks, θ' ← τθ + (1 − τ)θ' and
  * φ' ← τφ + (1 − τ)φ'.
  */
-export function ddpgUpdate(ctx: DdpgUpdateContext, mb: ReplayBatch, progress: TrainingProgress): DdpgUpdateResult {
+export async function ddpgUpdate(ctx: DdpgUpdateContext, mb: ReplayBatch, progress: TrainingProgress): Promise<DdpgUpdateResult> {
   const { actor, critic, distill, users } = ctx;
   const n = mb.size;
   const inputs = inputsFromArrays(mb.gains, mb.weights, n, users, { noise: ctx.noise, pmax: ctx.pmax });
   const actions = tf.tensor2d(mb.actions, [n, users]);
   const targets = tdTargets(ctx, mb);
-  const criticLoss = criticUpdate(critic, ctx.criticOptimizer, inputs, actions, targets, ctx.clipNorm);
-
   const beta = distill ? distill.schedule.value(progress) : 0;
   // The mini-batch's teacher powers are constants (no gradient reaches them: tfjs has no stopGradient).
   const labels = distill && beta !== 0 ? tf.tensor2d(Float32Array.from(mb.labels!), [n, users]) : undefined;
-  let dist = 0;
-  const actorLoss = optimizerStep(
-    ctx.actorOptimizer,
-    () => {
-      const p = actor.apply(inputs);
-      const task = tf.neg(tf.mean(critic.apply(inputs, p))) as tf.Scalar;
-      if (!labels) return task;
-      const d = distill!.distance.compute(p, labels);
-      dist = d.dataSync()[0];
-      return tf.add(task, tf.mul(d, beta)) as tf.Scalar;
-    },
-    actor.trainable,
-    ctx.clipNorm,
-  );
-  labels?.dispose();
-  if (distill && !labels) {
-    dist = tf.tidy(() => {
-      const labels = tf.tensor2d(mb.labels!, [n, users]);
-      return distill.distance.compute(tf.tidy(() => actor.apply(inputs)), labels).dataSync()[0];
-    });
+  // D(μ(h), p_teacher) of the actor step's forward pass, kept out of its tidy and read after the step
+  // (reads are asynchronous: webgpu has no synchronous read under Node, and a gradient closure cannot await).
+  let distT: tf.Scalar | undefined;
+  try {
+    const criticLoss = await criticUpdate(critic, ctx.criticOptimizer, inputs, actions, targets, ctx.clipNorm);
+    const actorLoss = await optimizerStep(
+      ctx.actorOptimizer,
+      () => {
+        const p = actor.apply(inputs);
+        const task = tf.neg(tf.mean(critic.apply(inputs, p))) as tf.Scalar;
+        if (!labels) return task;
+        const d = distill!.distance.compute(p, labels);
+        distT = tf.keep(d);
+        return tf.add(task, tf.mul(d, beta)) as tf.Scalar;
+      },
+      actor.trainable,
+      ctx.clipNorm,
+    );
+    if (distill && !labels) {
+      // β = 0: D is only reported, measured on the actor after its step.
+      distT = tf.tidy(() => distill.distance.compute(tf.tidy(() => actor.apply(inputs)), tf.tensor2d(mb.labels!, [n, users])));
+    }
+    const dist = distT ? (await distT.data())[0] : 0;
+    if (ctx.gamma > 0 && ctx.targetActor && ctx.targetCritic) {
+      softUpdate(ctx.targetCritic.trainable, critic.trainable, ctx.tau);
+      softUpdate(ctx.targetActor.trainable, actor.trainable, ctx.tau);
+    }
+    return { criticLoss, actorLoss, distillLoss: distill ? dist : null, beta };
+  } finally {
+    tf.dispose([actions, targets, ...(labels ? [labels] : []), ...(distT ? [distT] : [])]);
+    disposeInputs(inputs);
   }
-  if (ctx.gamma > 0 && ctx.targetActor && ctx.targetCritic) {
-    softUpdate(ctx.targetCritic.trainable, critic.trainable, ctx.tau);
-    softUpdate(ctx.targetActor.trainable, actor.trainable, ctx.tau);
-  }
-  tf.dispose([actions, targets]);
-  disposeInputs(inputs);
-  return { criticLoss, actorLoss, distillLoss: distill ? dist : null, beta };
 }
 
 function mean(xs: number[]): number | null {
@@ -352,7 +364,7 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
   let sigma = noiseScale(cfg.noise, 0);
 
   const evaluate = async (step: number) => {
-    const powers = predictPowers(actor, test, problemOpts, cfg.evalBatchSize);
+    const powers = await predictPowers(actor, test, problemOpts, cfg.evalBatchSize);
     const rates = sumRates(test, powers, { ...problemOpts, unit: cfg.unit });
     const testSumRate = rates.reduce((a, b) => a + b, 0) / rates.length;
     const record: DdpgLogRecord = {
@@ -389,8 +401,8 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
     pmax,
     distill,
   };
-  const update = (mb: ReplayBatch, progress: TrainingProgress) => {
-    const r = ddpgUpdate(updateContext, mb, progress);
+  const update = async (mb: ReplayBatch, progress: TrainingProgress) => {
+    const r = await ddpgUpdate(updateContext, mb, progress);
     criticLosses.push(r.criticLoss);
     actorLosses.push(r.actorLoss);
     beta = r.beta;
@@ -412,7 +424,7 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
         actions = warmRng.fillUniform(new Float64Array(state.batch * users), 0, pmax);
       } else {
         sigma = noiseScale(cfg.noise, step - cfg.warmup);
-        const mu = predictPowers(actor, state, problemOpts, cfg.evalBatchSize);
+        const mu = await predictPowers(actor, state, problemOpts, cfg.evalBatchSize);
         actions = exploration.perturb(mu, step - cfg.warmup, pmax, noiseRng);
       }
       const labels = distill ? await distill.teacher.solve({ channels: state, ...problemOpts }) : undefined;
@@ -431,7 +443,7 @@ export async function trainDdpg(opts: DdpgOptions): Promise<DdpgResult> {
       });
       if (step >= cfg.warmup && buffer.size >= Math.min(cfg.trainBatch, buffer.capacity)) {
         const progress: TrainingProgress = { epoch: step, epochs: cfg.steps, step, steps: cfg.steps, fraction: step / cfg.steps };
-        for (let u = 0; u < cfg.updatesPerStep; u++) update(buffer.sample(cfg.trainBatch, replayRng), progress);
+        for (let u = 0; u < cfg.updatesPerStep; u++) await update(buffer.sample(cfg.trainBatch, replayRng), progress);
       }
       step += 1;
       if (step % cfg.logEvery === 0 || step === cfg.steps) await evaluate(step);

@@ -143,7 +143,8 @@ export class GradientWorkers {
     loss: ResolvedLoss;
     unit: RateUnit;
   }): Promise<GradientWorkers> {
-    const weights = opts.model.namedWeights().map(({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from(tensor.dataSync() as Float32Array) }));
+    // Asynchronous reads: webgpu has no synchronous read under Node.
+    const weights = await Promise.all(opts.model.namedWeights().map(async ({ name, tensor }) => ({ name, shape: tensor.shape, data: Float32Array.from((await tensor.data()) as Float32Array) })));
     const workers = Array.from({ length: opts.count }, () => new GradientWorker());
     const group = new GradientWorkers(workers);
     try {
@@ -178,7 +179,10 @@ export class GradientWorkers {
     unit: RateUnit,
   ): Promise<ShardGradients> {
     const [own, ...rest] = splitShards(indices, this.workers.length + 1);
-    const pending = this.run(rest, progress, model.trainable.map((v) => v.dataSync() as Float32Array));
+    // Read before this thread's shard runs (postMessage copies them at once); nothing changes the
+    // variables between here and the optimiser step.
+    const trainable = await Promise.all(model.trainable.map(async (v) => (await v.data()) as Float32Array));
+    const pending = this.run(rest, progress, trainable);
     let local: ShardGradients;
     try {
       local = shardGradients(model, data, loss, extraLoss, own, progress, unit);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_EVAL_BATCH, disposeInputs, modelInputs, predictInputs, predictPowers, sliceInputs, sumRates, type ChannelBatch, type PowerModel, type PredictOptions, type RateUnit } from '@rrm/core';
+import { DEFAULT_EVAL_BATCH, disposeInputs, inferenceBatch, modelInputs, predictInputs, predictPowers, sliceInputs, sumRates, type ChannelBatch, type PowerModel, type PredictOptions, type RateUnit } from '@rrm/core';
 import type { Dataset } from './dataset';
 import { meanReference } from './dataset';
 
@@ -13,18 +13,24 @@ export interface TimedPrediction {
   readonly samplesPerSecond: number;
 }
 
-/** predictPowers with timing per sample (the input tensors are built before the clock starts). */
-export function predictPowersTimed(model: PowerModel, channels: ChannelBatch, opts: PredictOptions, batchSize = DEFAULT_EVAL_BATCH): TimedPrediction {
+/**
+ * predictPowers with timing per sample (the input tensors are built before the clock starts). The
+ * warm-up batch is the first inference batch (within the backend's dispatch limit, like the timed run).
+ */
+export async function predictPowersTimed(model: PowerModel, channels: ChannelBatch, opts: PredictOptions, batchSize = DEFAULT_EVAL_BATCH): Promise<TimedPrediction> {
   const inputs = modelInputs(channels, opts);
   try {
     // Warm-up: the first call of a kernel may compile or allocate.
-    const warm = sliceInputs(inputs, 0, Math.min(channels.batch, batchSize));
-    const w = model.apply(warm);
-    w.dataSync();
-    tf.dispose(w);
+    const warm = sliceInputs(inputs, 0, Math.min(channels.batch, inferenceBatch(channels.users, batchSize)));
+    const w = tf.tidy(() => model.apply(warm));
     disposeInputs(warm);
+    try {
+      await w.data();
+    } finally {
+      w.dispose();
+    }
     const t0 = performance.now();
-    const powers = predictInputs(model, inputs, batchSize);
+    const powers = await predictInputs(model, inputs, batchSize);
     const seconds = (performance.now() - t0) / 1000;
     return { powers, seconds, secondsPerSample: seconds / channels.batch, samplesPerSecond: channels.batch / Math.max(seconds, 1e-12) };
   } finally {
@@ -52,7 +58,7 @@ export function sumRateOf(dataset: Dataset, powers: Float64Array, unit: RateUnit
 }
 
 /** Evaluates a model on a data set (inference + Float64 objective). */
-export function evaluateModel(model: PowerModel, dataset: Dataset, opts: { batchSize?: number; unit?: RateUnit } = {}): SumRateEvaluation {
-  const powers = predictPowers(model, dataset.channels, dataset, opts.batchSize);
+export async function evaluateModel(model: PowerModel, dataset: Dataset, opts: { batchSize?: number; unit?: RateUnit } = {}): Promise<SumRateEvaluation> {
+  const powers = await predictPowers(model, dataset.channels, dataset, opts.batchSize);
   return sumRateOf(dataset, powers, opts.unit);
 }

@@ -60,18 +60,18 @@ async function init(msg: WorkerInit): Promise<void> {
   }
 }
 
-function step(msg: WorkerStep): { grads: Float32Array[]; task: number; extra?: number; coefficient: number } {
+async function step(msg: WorkerStep): Promise<{ grads: Float32Array[]; task: number; extra?: number; coefficient: number }> {
   if (!state) throw new Error('gradient worker: step before init');
   const s = state;
   s.model.trainable.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(msg.trainable[i], v.shape, 'float32'))));
   const r = shardGradients(s.model, s.data, s.loss, s.extraLoss, msg.indices, msg.progress as TrainingProgress, s.unit);
   try {
-    return {
-      grads: r.grads.map((g) => Float32Array.from(g.dataSync() as Float32Array)),
-      task: r.task.dataSync()[0],
-      extra: r.extra?.dataSync()[0],
-      coefficient: r.coefficient,
-    };
+    // Fresh copies (they are transferred; a backend's read may return its own storage), read
+    // asynchronously (webgpu has no synchronous read under Node).
+    const grads = await Promise.all(r.grads.map(async (g) => Float32Array.from((await g.data()) as Float32Array)));
+    const task = (await r.task.data())[0];
+    const extra = r.extra ? (await r.extra.data())[0] : undefined;
+    return { grads, task, extra, coefficient: r.coefficient };
   } finally {
     tf.dispose([...r.grads, r.task, ...(r.extra ? [r.extra] : [])]);
   }
@@ -89,7 +89,7 @@ parentPort!.on('message', (msg: WorkerInit | WorkerStep | { type: 'close'; id: n
   queue = queue.then(async () => {
     let reply: WorkerReply;
     try {
-      const value = msg.type === 'init' ? await init(msg) : msg.type === 'step' ? step(msg) : close();
+      const value = msg.type === 'init' ? await init(msg) : msg.type === 'step' ? await step(msg) : close();
       reply = { id: msg.id, ok: true, value };
     } catch (err) {
       const e = err as Error & { field?: string; expected?: string };

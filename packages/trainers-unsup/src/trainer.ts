@@ -110,7 +110,7 @@ export interface TrainOptions {
   readonly resume?: { readonly records: readonly EpochRecord[]; readonly optimizer: NamedTensor[] };
 }
 
-/** Mean per sample of per-batch scalars, read back with one sync per epoch. */
+/** Mean per sample of per-batch scalars, read back with one (asynchronous) read per epoch. */
 class LossAccumulator {
   private readonly task: tf.Scalar[] = [];
   private readonly extra: tf.Scalar[] = [];
@@ -125,15 +125,17 @@ class LossAccumulator {
   }
 
   /** Reads the values back and disposes the tensors. */
-  finish(): { trainLoss: number; taskLoss: number; distillLoss: number; beta: number } {
-    const read = (xs: tf.Scalar[]) => {
+  async finish(): Promise<{ trainLoss: number; taskLoss: number; distillLoss: number; beta: number }> {
+    const read = async (xs: tf.Scalar[]) => {
       const stacked = tf.stack(xs);
-      const values = stacked.dataSync();
-      tf.dispose([stacked, ...xs]);
-      return values;
+      try {
+        return await stacked.data();
+      } finally {
+        tf.dispose([stacked, ...xs]);
+      }
     };
-    const task = this.task.length ? read(this.task) : new Float32Array(0);
-    const extra = this.extra.length ? read(this.extra) : undefined;
+    const task = this.task.length ? await read(this.task) : new Float32Array(0);
+    const extra = this.extra.length ? await read(this.extra) : undefined;
     let n = 0;
     let sumTotal = 0;
     let sumTask = 0;
@@ -151,7 +153,16 @@ class LossAccumulator {
     const m = n > 0 ? 1 / n : NaN;
     return { trainLoss: sumTotal * m, taskLoss: sumTask * m, distillLoss: sumExtra * m, beta: sumCoef * m };
   }
+
+  /** Disposes the tensors without reading them (an unfinished epoch). */
+  dispose(): void {
+    tf.dispose([...this.task, ...this.extra]);
+    this.task.length = 0;
+    this.extra.length = 0;
+  }
 }
+
+type EpochLosses = Awaited<ReturnType<LossAccumulator['finish']>>;
 
 function range(start: number, end: number): Int32Array {
   const out = new Int32Array(end - start);
@@ -237,14 +248,14 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
     if (opts.resume) await optimizer.setWeights(opts.resume.optimizer);
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
 
-    const evaluate = () => sumRateOf(test, predictInputs(model, testInputs, evalBatch), unit);
+    const evaluate = async () => sumRateOf(test, await predictInputs(model, testInputs, evalBatch), unit);
     const previous = resumed[resumed.length - 1];
     let step = previous?.step ?? 0;
     let trainSeconds = previous?.trainSeconds ?? 0;
     const wallOffset = previous?.wallSeconds ?? 0;
     let learningRate = optSpec.learningRate;
-    const finishEpoch = async (epoch: number, losses: ReturnType<LossAccumulator['finish']>, epochSeconds: number, samples: number) => {
-      const ev = evaluate();
+    const finishEpoch = async (epoch: number, losses: EpochLosses, epochSeconds: number, samples: number) => {
+      const ev = await evaluate();
       const record: EpochRecord = {
         epoch,
         step,
@@ -269,7 +280,7 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
       if (opts.shuffle !== false) for (let e = 1; e <= previous.epoch; e++) rng.shuffle(order);
     } else {
       // Epoch 0: the initial model, losses from a forward pass over the training set.
-      await finishEpoch(0, initialLosses(model, batches, loss, extraLoss, batchSize, trainingProgress(0, epochs, 0, steps), unit), 0, 0);
+      await finishEpoch(0, await initialLosses(model, batches, loss, extraLoss, batchSize, trainingProgress(0, epochs, 0, steps), unit), 0, 0);
     }
 
     let aborted = false;
@@ -306,10 +317,10 @@ export async function trainDataset(opts: TrainOptions): Promise<TrainResult> {
       }
       if (!finished) {
         // The unfinished epoch leaves no record; release its per-batch losses.
-        acc.finish();
+        acc.dispose();
         break;
       }
-      const losses = acc.finish(); // reads back: the epoch's steps have all run
+      const losses = await acc.finish(); // reads back: the epoch's steps have all run
       const epochSeconds = (performance.now() - t0) / 1000;
       trainSeconds += epochSeconds;
       await finishEpoch(epoch, losses, epochSeconds, n);
@@ -360,7 +371,7 @@ function applyGradients(optimizer: tf.Optimizer, model: PowerModel, grads: tf.Te
 }
 
 /** Task and extra losses of the initial model over the training set (forward only, in order). */
-function initialLosses(
+async function initialLosses(
   model: PowerModel,
   batches: DatasetBatches,
   loss: ResolvedLoss,
@@ -368,7 +379,7 @@ function initialLosses(
   batchSize: number,
   progress: TrainingProgress,
   unit: RateUnit,
-): ReturnType<LossAccumulator['finish']> {
+): Promise<EpochLosses> {
   const n = batches.dataset.channels.batch;
   const acc = new LossAccumulator();
   for (let start = 0; start < n; start += batchSize) {
@@ -387,5 +398,5 @@ function initialLosses(
     });
     acc.add(task, extra, coefficient, end - start);
   }
-  return acc.finish();
+  return await acc.finish();
 }

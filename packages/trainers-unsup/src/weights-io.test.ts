@@ -38,11 +38,11 @@ describe('weights in the TensorFlow.js format', () => {
 
     const b = createMlp({ hidden: [6, 5] }, { users: 3, pmax: 1, noise: 1, seed: 2 });
     const opts = { noise: 1, pmax: 1 };
-    expect(Array.from(predictPowers(b, ds.channels, opts))).not.toEqual(Array.from(predictPowers(a, ds.channels, opts)));
+    expect(Array.from(await predictPowers(b, ds.channels, opts))).not.toEqual(Array.from(await predictPowers(a, ds.channels, opts)));
     const before = tf.memory().numTensors;
     await loadModelWeights(b, out);
     expect(tf.memory().numTensors).toBe(before);
-    expect(Array.from(predictPowers(b, ds.channels, opts))).toEqual(Array.from(predictPowers(a, ds.channels, opts)));
+    expect(Array.from(await predictPowers(b, ds.channels, opts))).toEqual(Array.from(await predictPowers(a, ds.channels, opts)));
 
     const { weights, topology } = await readModelWeights(out);
     expect(topology?.kind).toBe('mlp');
