@@ -37,6 +37,8 @@ export interface ExperimentOutcome {
   readonly verdict?: Verdict;
   readonly section?: string;
   readonly stopped: boolean;
+  /** Runs this invocation started (0 when every run was already finished). */
+  readonly started: number;
 }
 
 export function machineLine(backend = 'wasm'): string {
@@ -87,7 +89,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
       onEvent: (e) => opts.onEvent?.(exp.id, e),
     });
     if (opts.dryRun) {
-      outcomes.push({ exp, plan: result.plan, stopped: false });
+      outcomes.push({ exp, plan: result.plan, stopped: false, started: 0 });
       continue;
     }
     const { rows } = writeTables(result.plan);
@@ -122,7 +124,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
       });
     writeFileAtomic(join(dir, 'section.md'), section);
     writeFileAtomic(join(dir, 'results.json'), JSON.stringify({ id: exp.id, profile: opts.profile, verdict, groups }, null, 1) + '\n');
-    outcomes.push({ exp, plan: result.plan, verdict, section, stopped: result.stopped });
+    outcomes.push({ exp, plan: result.plan, verdict, section, stopped: result.stopped, started: result.started });
     log(`${exp.id}: ${verdict.kind} (${join(dir, 'section.md')})`);
     if (result.stopped) break;
   }
