@@ -53,6 +53,10 @@ const reproduceSchema = strict({
     .union([
       strict({ kind: z.literal('convergence'), x: z.enum(['epoch', 'samples']).default('epoch'), y: z.enum(['testSumRate', 'pctReference']).default('testSumRate') }),
       strict({ kind: z.literal('axis'), axis: z.string(), metric: metricSchema }),
+      // Quality against inference time, a panel per value of `by` (e.g. K): a latency–quality frontier.
+      strict({ kind: z.literal('frontier'), by: z.string() }),
+      // The CDF of the per-user rates on one test set, a line per variant (first seed's run).
+      strict({ kind: z.literal('user-rate-cdf'), test: z.string() }),
     ])
     .optional(),
   evaluate: z.array(testSetSchema).default([]),
@@ -107,6 +111,10 @@ export function readExperiment(path: string, profile?: string, seeds?: number): 
     checkWhere(c.than, `reproduce.claims[${n}].than`);
   });
   if (spec.plot?.kind === 'axis' && !axes.has(spec.plot.axis)) throw new ValidationError(`${path}: reproduce.plot.axis`, `an axis of the experiment (${[...axes].join(', ')})`, spec.plot.axis);
+  if (spec.plot?.kind === 'frontier' && !axes.has(spec.plot.by)) throw new ValidationError(`${path}: reproduce.plot.by`, `an axis of the experiment (${[...axes].join(', ')})`, spec.plot.by);
+  if (spec.plot?.kind === 'user-rate-cdf' && !spec.evaluate.some((t) => t.label === (spec.plot as { test: string }).test)) {
+    throw new ValidationError(`${path}: reproduce.plot.test`, `the label of one of its test sets (${spec.evaluate.map((t) => t.label).join(', ') || 'none'})`, spec.plot.test);
+  }
   if (new Set(spec.evaluate.map((t) => t.label)).size !== spec.evaluate.length) throw new ValidationError(`${path}: reproduce.evaluate`, 'distinct labels', spec.evaluate.map((t) => t.label));
   return { id: basename(path).replace(/\.(ya?ml|json)$/, ''), path, file, spec };
 }

@@ -29,6 +29,20 @@ describe('rrm reproduce', () => {
     }
   });
 
+  it('compares like with like: every dataset-pattern run of an experiment has the same epochs, batch and optimizer (a variant that changes the trainer kind keeps them)', async () => {
+    const registry = builtinRegistry();
+    for (const e of experiments) {
+      for (const profile of PROFILES) {
+        const plan = await planSweep({ file: e.path, profile, registry, out: '/nonexistent/rrm-dry-run' });
+        const dataset = plan.runs.map((r) => r.config.trainer as Record<string, unknown>).filter((t) => (t.kind === 'supervised' || t.kind === 'unsupervised') && (t.epochs as number) > 0);
+        // Experiments that compare supervised with unsupervised training (an ablation may vary the optimizer on purpose).
+        if (new Set(dataset.map((t) => t.kind)).size < 2) continue;
+        const settings = new Set(dataset.map((t) => JSON.stringify([t.epochs, t.batch, t.optimizer])));
+        expect(settings.size, `${e.id} ${profile}: ${[...settings].join(' vs ')}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
   it('--list prints every experiment with its runs and CPU time per profile', async () => {
     const r = await runCli(['reproduce', '--list']);
     expect(r.code).toBe(0);

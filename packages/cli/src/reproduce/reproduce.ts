@@ -107,7 +107,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
     const distinct = new Map(rows.map((r) => [r.run.id, r]));
     const groups = groupResults(observations, axes);
     const verdict = verdictOf(exp.spec, groups);
-    const plotFile = await writeExperimentPlot(exp, dir, rows, groups);
+    const plotFile = await writeExperimentPlot(exp, dir, rows, groups, observations);
     const section = sectionMarkdown({
         exp,
         profile: opts.profile,

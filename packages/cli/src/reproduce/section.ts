@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { RunFolder, bandLineSpec, writePlot, type BandPoint, type VegaLiteSpec } from '@rrm/pipeline';
+import { match } from 'ts-pattern';
+import { RunFolder, bandLineSpec, linePlotSpec, writePlot, type BandPoint, type VegaLiteSpec } from '@rrm/pipeline';
 import { seedStats, valueLabel, type SeedStats, type SweepRow } from '@rrm/sweep';
 import type { Experiment, ResultMetric } from './experiment';
-import { whereLabel, type ResultGroup, type Verdict } from './verdict';
+import { whereLabel, type Observation, type ResultGroup, type Verdict } from './verdict';
 
 export const METRIC_TITLES: Readonly<Record<ResultMetric, [string, number]>> = {
   finalTestSumRate: ['final test sum rate (bit/s/Hz)', 4],
@@ -96,10 +97,62 @@ export function axisSpec(exp: Experiment, groups: readonly ResultGroup[], axis: 
   });
 }
 
-export async function writeExperimentPlot(exp: Experiment, dir: string, rows: readonly SweepRow[], groups: readonly ResultGroup[]): Promise<string | undefined> {
+/**
+ * The latency–quality frontier: % of WMMSE-100 against inference ms per sample (log scale), a labelled
+ * point per method (mean over seeds), one panel per value of `by`.
+ */
+export function frontierSpec(exp: Experiment, groups: readonly ResultGroup[], by: string): VegaLiteSpec | undefined {
+  const values = groups
+    .filter((g) => g.stats.evalPctWmmse && g.stats.evalMsPerSample)
+    .map((g) => ({ panel: `${by} = ${valueLabel(g.point[by])}`, method: valueLabel(g.point.variant ?? 'all'), ms: g.stats.evalMsPerSample!.mean, pct: g.stats.evalPctWmmse!.mean }));
+  if (values.length === 0) return undefined;
+  const encoding = {
+    x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'inference ms per sample (log)' },
+    y: { field: 'pct', type: 'quantitative', scale: { zero: false }, title: '% of WMMSE-100' },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: `${exp.spec.figure}: ${exp.spec.title}`, subtitle: `rrm reproduce ${exp.id}: means over ${exp.file.seeds.length} seed(s)` },
+    data: { values },
+    facet: { column: { field: 'panel', type: 'nominal', title: null } },
+    spec: {
+      width: 300,
+      height: 260,
+      layer: [
+        { mark: { type: 'point', filled: true }, encoding: { ...encoding, tooltip: [{ field: 'method' }, { field: 'ms', format: '.4f' }, { field: 'pct', format: '.2f' }] } },
+        { mark: { type: 'text', align: 'left', dx: 5, fontSize: 9 }, encoding: { ...encoding, text: { field: 'method' } } },
+      ],
+    },
+    resolve: { scale: { x: 'independent' } },
+  };
+}
+
+/** The CDF of per-user rates on one test set: a line per point (seeds averaged quantile by quantile). */
+export function userRateCdfSpec(exp: Experiment, observations: readonly Observation[], test: string): VegaLiteSpec | undefined {
+  const byPoint = new Map<string, number[][]>();
+  for (const o of observations) {
+    if (o.point.test !== test || !o.userRateQuantiles) continue;
+    const name = Object.entries(o.point).filter(([k]) => k !== 'test').map(([, v]) => valueLabel(v)).join(', ') || 'all';
+    byPoint.set(name, [...(byPoint.get(name) ?? []), [...o.userRateQuantiles]]);
+  }
+  if (byPoint.size === 0) return undefined;
+  const series = [...byPoint].map(([name, qs]) => ({
+    name,
+    x: qs[0].map((_, n) => qs.reduce((a, q) => a + q[n], 0) / qs.length),
+    y: qs[0].map((_, n) => n / (qs[0].length - 1)),
+  }));
+  return linePlotSpec(series, { title: `${exp.spec.figure}: CDF of user rates (${test})`, xTitle: 'user rate (bit/s/Hz)', yTitle: 'fraction of users' });
+}
+
+export async function writeExperimentPlot(exp: Experiment, dir: string, rows: readonly SweepRow[], groups: readonly ResultGroup[], observations: readonly Observation[] = []): Promise<string | undefined> {
   const p = exp.spec.plot;
   if (!p) return undefined;
-  const spec = p.kind === 'convergence' ? convergenceSpec(exp, rows, p.x, p.y) : axisSpec(exp, groups, p.axis, p.metric);
+  const spec = match(p)
+    .with({ kind: 'convergence' }, (c) => convergenceSpec(exp, rows, c.x, c.y))
+    .with({ kind: 'axis' }, (a) => axisSpec(exp, groups, a.axis, a.metric))
+    .with({ kind: 'frontier' }, (f) => frontierSpec(exp, groups, f.by))
+    .with({ kind: 'user-rate-cdf' }, (c) => userRateCdfSpec(exp, observations, c.test))
+    .exhaustive();
   if (!spec) return undefined;
   return (await writePlot(join(dir, 'plots', `reproduce-${exp.id}`), spec)).svg;
 }

@@ -43,16 +43,20 @@ export function percentile(values: Float64Array, q: number): number {
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
 }
 
+const QUANTILES = Array.from({ length: 101 }, (_, n) => n / 100);
+
 export interface TestSetScore {
   readonly evalSumRate: number;
   readonly evalPctWmmse: number;
   readonly evalP5UserRate: number;
   readonly evalMsPerSample: number;
   readonly evalWmmseSumRate: number;
+  /** Per-user rates at the quantiles 0, 0.01, …, 1 (every user of every sample): the CDF, sampled. */
+  readonly userRateQuantiles: readonly number[];
 }
 
 async function scoreRun(registry: Registry, dir: string, runOut: string, runId: string, set: ResolvedTestSet): Promise<TestSetScore> {
-  const setHash = hashOf({ set, v: 2 });
+  const setHash = hashOf({ set, v: 3 });
   const cache = join(dir, 'evals', `${runId}--${set.label}-${setHash}.json`);
   if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as TestSetScore;
   const gains = join(dir, 'testsets', `${set.label}-${setHash}.npy`);
@@ -72,7 +76,7 @@ async function scoreRun(registry: Registry, dir: string, runOut: string, runId: 
   const w = readNpy(weights);
   const channels = makeChannelBatch(g.data, [set.samples, set.users, set.users], { weights: w.data });
   const rates = userRates(channels, readNpy(powersFile).data, { noise: set.noise, unit: set.unit });
-  const score: TestSetScore = { evalSumRate: ev.mean, evalPctWmmse: 100 * ev.ratio, evalP5UserRate: percentile(rates, 0.05), evalMsPerSample: ev.msPerSample, evalWmmseSumRate: ev.wmmse };
+  const score: TestSetScore = { evalSumRate: ev.mean, evalPctWmmse: 100 * ev.ratio, evalP5UserRate: percentile(rates, 0.05), evalMsPerSample: ev.msPerSample, evalWmmseSumRate: ev.wmmse, userRateQuantiles: QUANTILES.map((q) => percentile(rates, q)) };
   writeFileAtomic(cache, JSON.stringify(score) + '\n');
   return score;
 }
@@ -92,7 +96,8 @@ export async function scoreTestSets(
     for (const set of sets) {
       const resolved = resolveTestSet(set, row.run.config);
       const score = await scoreRun(registry, dir, row.run.out, row.run.id, resolved);
-      out.push({ point: { ...row.run.point, test: set.label }, seed: row.run.seed, metrics: { ...score, params: row.summary?.paramCount ?? null } });
+      const { userRateQuantiles, ...metrics } = score;
+      out.push({ point: { ...row.run.point, test: set.label }, seed: row.run.seed, metrics: { ...metrics, params: row.summary?.paramCount ?? null }, userRateQuantiles });
       onScored?.(++n, done.length * sets.length, `${row.run.label} on ${set.label}`);
     }
   }

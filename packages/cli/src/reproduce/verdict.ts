@@ -6,6 +6,8 @@ export interface Observation {
   readonly point: Readonly<Record<string, unknown>>;
   readonly seed: number;
   readonly metrics: Readonly<Partial<Record<ResultMetric, number | null>>>;
+  /** Test-set observations: the per-user rate CDF at the quantiles 0, 0.01, …, 1. */
+  readonly userRateQuantiles?: readonly number[];
 }
 
 export interface ResultGroup {
