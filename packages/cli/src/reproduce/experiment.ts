@@ -60,6 +60,21 @@ const reproduceSchema = strict({
     ])
     .optional(),
   evaluate: z.array(testSetSchema).default([]),
+  /**
+   * Classical methods scored on the same test sets as the trained runs, once per grid point (they do not
+   * train): their rows appear with `variant` = the label. E.g. WMMSE best of 100 random starts, FPLinQ
+   * truncated to 5 iterations.
+   */
+  baselines: z
+    .array(
+      strict({
+        label: z.string().regex(/^[A-Za-z0-9._=-]+$/, { error: 'a label of letters, digits, . _ = -' }),
+        teacher: z.record(z.string(), z.unknown(), { error: 'a teacher spec { kind, ...options }' }),
+        /** Solve sample by sample (a per-sample loop, as papers time WMMSE) instead of one batched call. */
+        loop: z.boolean().default(false),
+      }),
+    )
+    .default([]),
   /** The metrics of the section's table (default: the compared ones and the usual ones). */
   table: z.array(metricSchema).optional(),
   paperValues: strict({
@@ -101,7 +116,7 @@ export function readExperiment(path: string, profile?: string, seeds?: number): 
   const file = readSweepFile(path, [], profile, seeds);
   if (!file.reproduce) throw new ValidationError(`${path}: reproduce`, 'a reproduce: section (paper, figure, title, …; experiments/README.md)', undefined);
   const spec = parseOptions(reproduceSchema, file.reproduce, 'reproduce');
-  const axes = new Set([...file.axes.map((a) => a.key), ...(spec.evaluate.length ? ['test'] : [])]);
+  const axes = new Set([...file.axes.map((a) => a.key), ...(spec.evaluate.length ? ['test'] : []), ...(spec.baselines.length ? ['variant'] : [])]);
   const checkWhere = (where: Record<string, unknown>, field: string) => {
     for (const k of Object.keys(where)) if (!axes.has(k)) throw new ValidationError(`${path}: ${field}.${k}`, `an axis of the experiment (${[...axes].join(', ')})`, k);
   };
@@ -115,6 +130,9 @@ export function readExperiment(path: string, profile?: string, seeds?: number): 
   if (spec.plot?.kind === 'user-rate-cdf' && !spec.evaluate.some((t) => t.label === (spec.plot as { test: string }).test)) {
     throw new ValidationError(`${path}: reproduce.plot.test`, `the label of one of its test sets (${spec.evaluate.map((t) => t.label).join(', ') || 'none'})`, spec.plot.test);
   }
+  if (spec.baselines.length && !spec.evaluate.length) throw new ValidationError(`${path}: reproduce.baselines`, 'test sets to score them on (reproduce.evaluate)', spec.baselines.map((b) => b.label));
+  const variantNames = new Set(Object.keys(file.variants));
+  for (const b of spec.baselines) if (variantNames.has(b.label)) throw new ValidationError(`${path}: reproduce.baselines`, 'labels that are not also variant names', b.label);
   if (new Set(spec.evaluate.map((t) => t.label)).size !== spec.evaluate.length) throw new ValidationError(`${path}: reproduce.evaluate`, 'distinct labels', spec.evaluate.map((t) => t.label));
   return { id: basename(path).replace(/\.(ya?ml|json)$/, ''), path, file, spec };
 }

@@ -61,14 +61,14 @@ describe('rrm reproduce', () => {
   });
 
   it(
-    'runs two experiments end to end at the quick profile: sections with the paper beside ours and a verdict, an assembled report; a rerun starts nothing',
+    'runs three experiments end to end at the quick profile (training, held-out test sets, classical baselines): sections with the paper beside ours and a verdict, an assembled report; a rerun starts nothing',
     async () => {
       const out = tempDir('rrm-reproduce-');
       const report = join(out, 'docs', 'results.md');
-      const opts = { ids: ['ad-fig3a', 'uwgnn-shift'], profile: 'quick', out: join(out, 'root'), report, workers: 2 };
+      const opts = { ids: ['ad-fig3a', 'uwgnn-shift', 'uwgnn-table-complexity'], profile: 'quick', out: join(out, 'root'), report, workers: 2 };
       const first = await reproduce(opts);
-      expect(first.map((o) => o.exp.id)).toEqual(['ad-fig3a', 'uwgnn-shift']);
-      expect(first.map((o) => o.started)).toEqual([2, 1]);
+      expect(first.map((o) => o.exp.id)).toEqual(['ad-fig3a', 'uwgnn-shift', 'uwgnn-table-complexity']);
+      expect(first.map((o) => o.started)).toEqual([2, 1, 2]);
       // AD Fig. 3a: the paper's five numbers beside ours, its claims checked.
       const fig3a = readFileSync(join(out, 'root', 'ad-fig3a', 'section.md'), 'utf8');
       expect(fig3a).toMatch(/^### AD Fig\. 3a: MLP, dataset pattern, convergence at K = 20 \(`ad-fig3a`\)/);
@@ -84,15 +84,22 @@ describe('rrm reproduce', () => {
         expect(g.stats.evalPctWmmse.mean).toBeGreaterThan(0);
         expect(g.stats.evalWmmseSumRate.mean).toBeGreaterThan(g.stats.evalSumRate.mean * 0.5);
       }
+      // Baselines (classical methods on the same test set): WMMSE-100 called per sample gives the batched
+      // call's powers, and the batched call is the reference itself (100 % of WMMSE-100).
+      const complexity = JSON.parse(readFileSync(join(out, 'root', 'uwgnn-table-complexity', 'results.json'), 'utf8'));
+      const row = (v: string) => complexity.groups.find((g: { point: { variant: string } }) => g.point.variant === v).stats;
+      expect(row('wmmse-100-loop').evalSumRate.mean).toBe(row('wmmse-100-batched').evalSumRate.mean);
+      expect(row('wmmse-100-batched').evalPctWmmse.mean).toBeCloseTo(100, 10);
+      expect(row('uwgnn').params.mean).toBe(953);
       // The report: every experiment listed, the two run here with their sections, the plots copied beside it.
       const text = readFileSync(report, 'utf8');
       for (const e of experiments) expect(text).toContain(`| \`${e.id}\` |`);
       expect(text).toMatch(/\| `ad-fig4a` \| ad \| AD Fig\. 4a \| not run \|/);
       for (const m of text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(existsSync(join(out, 'docs', m[1])), m[1]).toBe(true);
-      expect(readdirSync(join(out, 'docs', 'figures', 'reproduce'))).toEqual(['reproduce-ad-fig3a.svg', 'reproduce-uwgnn-shift.svg']);
+      expect(readdirSync(join(out, 'docs', 'figures', 'reproduce'))).toEqual(['reproduce-ad-fig3a.svg', 'reproduce-uwgnn-shift.svg', 'reproduce-uwgnn-table-complexity.svg']);
       // A rerun resumes: every run is already finished, and the test-set scores are cached.
       const again = await reproduce(opts);
-      expect(again.map((o) => o.started)).toEqual([0, 0]);
+      expect(again.map((o) => o.started)).toEqual([0, 0, 0]);
       expect(again.map((o) => o.verdict!.kind)).toEqual(first.map((o) => o.verdict!.kind));
     },
     300_000,

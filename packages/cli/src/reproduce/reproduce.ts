@@ -96,7 +96,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
     const axes = [...exp.file.axes.map((a) => a.key)];
     let observations: Observation[];
     if (exp.spec.evaluate.length) {
-      observations = await scoreTestSets(registry, dir, rows, exp.spec.evaluate, (n, total, what) => log(`  scored ${n}/${total}: ${what}`));
+      observations = await scoreTestSets(registry, dir, rows, exp.spec.evaluate, (n, total, what) => log(`  scored ${n}/${total}: ${what}`), exp.spec.baselines);
       axes.push('test');
     } else {
       observations = rows
