@@ -19,6 +19,8 @@ export const RESULT_METRICS = [
   'bestPctWmmse',
   'epochsTo95',
   'samplesTo95',
+  'rateAtQuarter',
+  'rateAtHalf',
   'trainSeconds',
   'evalSumRate',
   'evalPctWmmse',

@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { writeFileAtomic, type Registry } from '@rrm/core';
-import { builtinRegistry } from '@rrm/pipeline';
+import { writeFileAtomic, type Registry, type TrainRecord } from '@rrm/core';
+import { RunFolder, builtinRegistry } from '@rrm/pipeline';
 import { runSweep, writeTables, type SweepEvent, type SweepPlan } from '@rrm/sweep';
 import { listExperiments, EXPERIMENTS_DIR, type Experiment } from './experiment';
 import { scoreTestSets } from './test-sets';
@@ -39,6 +39,18 @@ export interface ExperimentOutcome {
   readonly stopped: boolean;
   /** Runs this invocation started (0 when every run was already finished). */
   readonly started: number;
+}
+
+/**
+ * The test sum rate once a fraction of the run's training samples had been seen (the first record at or
+ * past it): how far training got early on, the convergence speed a paper's curves show, defined for every
+ * run (unlike "epochs to 95 % of final", which a run that stays poor reaches at once).
+ */
+export function rateAtFraction(records: readonly TrainRecord[], fraction: number): number | null {
+  if (records.length === 0) return null;
+  const total = records[records.length - 1].samples;
+  const hit = records.find((r) => r.samples >= fraction * total);
+  return hit ? hit.testSumRate : null;
 }
 
 export function machineLine(backend = 'wasm'): string {
@@ -101,7 +113,18 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
     } else {
       observations = rows
         .filter((r) => r.state === 'done' && r.summary)
-        .map((r) => ({ point: r.run.point, seed: r.run.seed, metrics: { ...Object.fromEntries(['finalTestSumRate', 'finalPctWmmse', 'bestPctWmmse', 'epochsTo95', 'samplesTo95', 'trainSeconds'].map((m) => [m, r.summary![m] as number | null])) } }));
+        .map((r) => {
+          const records = RunFolder.readRecords(r.run.out);
+          return {
+            point: r.run.point,
+            seed: r.run.seed,
+            metrics: {
+              ...Object.fromEntries(['finalTestSumRate', 'finalPctWmmse', 'bestPctWmmse', 'epochsTo95', 'samplesTo95', 'trainSeconds'].map((m) => [m, r.summary![m] as number | null])),
+              rateAtQuarter: rateAtFraction(records, 0.25),
+              rateAtHalf: rateAtFraction(records, 0.5),
+            },
+          };
+        });
     }
     // Rows of one grid point share a run when their configs are equal: count each run once.
     const distinct = new Map(rows.map((r) => [r.run.id, r]));

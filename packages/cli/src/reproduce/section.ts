@@ -11,6 +11,8 @@ export const METRIC_TITLES: Readonly<Record<ResultMetric, [string, number]>> = {
   bestPctWmmse: ['best % of WMMSE-100', 2],
   epochsTo95: ['epochs to 95 % of final', 1],
   samplesTo95: ['samples to 95 % of final', 0],
+  rateAtQuarter: ['test sum rate after ¼ of training', 4],
+  rateAtHalf: ['test sum rate after ½ of training', 4],
   trainSeconds: ['training time (s)', 1],
   evalSumRate: ['test-set sum rate', 4],
   evalPctWmmse: ['test-set % of WMMSE-100', 2],

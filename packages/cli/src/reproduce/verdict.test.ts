@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupResults, verdictOf, type Observation } from './verdict';
+import { rateAtFraction } from './reproduce';
 
 const obs = (variant: string, values: number[]): Observation[] => values.map((v, seed) => ({ point: { variant }, seed, metrics: { finalTestSumRate: v } }));
 
@@ -40,5 +41,14 @@ describe('reproduction verdicts', () => {
 
   it('measured: an experiment with neither claims nor paper values (a choice on a validation split)', () => {
     expect(verdictOf({ claims: [], paperValues: undefined }, groups).kind).toBe('measured');
+  });
+
+  it('rate after a fraction of training: the first record at or past that many samples', () => {
+    const rec = (samples: number, testSumRate: number) => ({ epoch: 0, step: 0, samples, testSumRate, pctReference: null, trainSeconds: 0, wallSeconds: 0 });
+    const records = [rec(0, 1), rec(100, 2), rec(200, 3), rec(300, 4), rec(400, 5)];
+    expect(rateAtFraction(records, 0.25)).toBe(2);
+    expect(rateAtFraction(records, 0.5)).toBe(3);
+    expect(rateAtFraction(records, 0.3)).toBe(3);
+    expect(rateAtFraction([], 0.5)).toBeNull();
   });
 });
