@@ -19,7 +19,7 @@ describe('reproduction verdicts', () => {
     const v = verdictOf({ claims: [claim('ad', 'sup')], paperValues: paperValues([['ad', 1.85], ['sup', 1.82]]) }, groups);
     expect(v.kind).toBe('reproduced');
     expect(v.claims[0]).toMatchObject({ holds: true, significant: true });
-    expect(v.reason).toMatch(/1 of 1 claimed orderings hold; 2 of 2 paper values are within ±0.02/);
+    expect(v.reason).toMatch(/1 of 1 claimed orderings hold, 1 of them with 95 % CIs apart; 2 of 2 paper values are within ±0.02/);
   });
 
   it('partly: orderings hold but a level is off, or some orderings fail', () => {

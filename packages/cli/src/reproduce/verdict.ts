@@ -115,7 +115,10 @@ export function verdictOf(spec: Pick<ReproduceSpec, 'paperValues' | 'claims'>, g
   const held = measuredClaims.filter((c) => c.holds).length;
   const inside = measuredValues.filter((v) => v.within).length;
   const parts: string[] = [];
-  if (measuredClaims.length) parts.push(`${held} of ${measuredClaims.length} claimed orderings hold${claims.length > measuredClaims.length ? ` (${claims.length - measuredClaims.length} not measured)` : ''}`);
+  const apart = measuredClaims.filter((c) => c.holds && c.significant).length;
+  const comparable = measuredClaims.filter((c) => c.holds && c.significant !== undefined).length;
+  const strength = held && comparable ? `, ${apart} of them with 95 % CIs apart` : '';
+  if (measuredClaims.length) parts.push(`${held} of ${measuredClaims.length} claimed orderings hold${strength}${claims.length > measuredClaims.length ? ` (${claims.length - measuredClaims.length} not measured)` : ''}`);
   if (measuredValues.length) parts.push(`${inside} of ${measuredValues.length} paper values are within ±${pv!.tolerance} of our mean${values.length > measuredValues.length ? ` (${values.length - measuredValues.length} not measured)` : ''}`);
   const failedClaims = measuredClaims.filter((c) => !c.holds).map((c) => `"${c.text}" fails (${c.better!.mean.toFixed(4)} vs ${c.than!.mean.toFixed(4)})`);
   const reason = [parts.join('; '), ...failedClaims].join('. ') + '.';
