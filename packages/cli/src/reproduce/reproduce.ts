@@ -140,6 +140,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ExperimentOutco
           done: [...distinct.values()].filter((r) => r.state === 'done').length,
           total: distinct.size,
           trainSeconds: [...distinct.values()].reduce((a, r) => a + (r.summary?.trainSeconds ?? 0), 0),
+          wallSeconds: [...distinct.values()].reduce((a, r) => a + (r.summary?.wallSeconds ?? 0), 0),
         },
         plot: plotFile ? relative(dir, plotFile) : undefined,
         machine,

@@ -164,7 +164,7 @@ export interface SectionInput {
   readonly profile: string;
   readonly groups: readonly ResultGroup[];
   readonly verdict: Verdict;
-  readonly runs: { readonly done: number; readonly total: number; readonly trainSeconds: number };
+  readonly runs: { readonly done: number; readonly total: number; readonly trainSeconds: number; readonly wallSeconds: number };
   /** The plot as the report links it (relative path), if any. */
   readonly plot?: string;
   readonly machine: string;
@@ -184,7 +184,7 @@ export function sectionMarkdown(s: SectionInput): string {
     '',
     `${MARK[verdict.kind]} **${verdict.kind}.** ${verdict.reason}`,
     '',
-    `Profile \`${s.profile}\`, seeds ${seeds.join(', ')}; ${s.runs.done} of ${s.runs.total} runs finished, ${(s.runs.trainSeconds / 60).toFixed(1)} min of training in all. ` +
+    `Profile \`${s.profile}\`, seeds ${seeds.join(', ')}; ${s.runs.done} of ${s.runs.total} runs finished, ${(s.runs.trainSeconds / 60).toFixed(1)} min of training in all (${(s.runs.wallSeconds / 60).toFixed(1)} min of run wall time, summed over runs). ` +
       `Command: \`npx rrm reproduce ${exp.id} --profile ${s.profile}\` (${s.machine}, ${s.date}).`,
     '',
     `| ${[...axes, ...metrics.map((m) => METRIC_TITLES[m][0])].join(' | ')} |`,
