@@ -42,6 +42,23 @@ for (let i = 0; i < steps; i++) await step();
 const ms = (performance.now() - t0) / steps;
 console.log(`${JSON.stringify(spec)}, K = ${users}, B = ${batch}, ${tf.getBackend()}: ${ms.toFixed(2)} ms per step (mean of ${steps})`);
 
+// Backend kernel launches of one step, counted by wrapping every kernel registered for the backend
+// (tf.profile lists a custom-gradient op as one 'unnamed scope' and hides the kernels inside it).
+const launches = new Map<string, number>();
+const backendName = tf.getBackend();
+const originals = tf.getKernelsForBackend(backendName).map((k) => ({ ...k }));
+for (const k of originals) {
+  tf.unregisterKernel(k.kernelName, backendName);
+  tf.registerKernel({ ...k, kernelFunc: (args) => (launches.set(k.kernelName, (launches.get(k.kernelName) ?? 0) + 1), k.kernelFunc(args)) });
+}
+await step();
+for (const k of originals) {
+  tf.unregisterKernel(k.kernelName, backendName);
+  tf.registerKernel(k);
+}
+const launched = [...launches.values()].reduce((a, b) => a + b, 0);
+console.log(`\n${launched} backend kernel launches per step: ${[...launches].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n} ×${c}`).join(', ')}`);
+
 const prof = await tf.profile(step);
 // tf.profile resolves the kernel times before it returns; anything else (an error object) counts as 0.
 const kernelMs = (k: { kernelTimeMs: unknown }) => (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0);

@@ -75,6 +75,24 @@ function fusedActivation(activation: Activation): tf.fused.Activation {
 }
 
 /**
+ * act(a·w + bias) for a [n, in], w [in, out] as one `_FusedMatMul` kernel, also while a gradient is being
+ * recorded. `tf.fused.matMul` runs the fused kernel only outside gradient recording (or for a linear
+ * activation): under `tf.grad` it splits into BatchMatMul + Add + the activation (three kernels, and
+ * reshapes), because its own gradient needs the pre-activation. Inside `dense` the
+ * gradient is ours and needs only the output, so the kernel is called directly, as `tf.fused.matMul`
+ * calls it at inference: [1, n, in]·[1, in, out] (the kernel takes batched operands). Same kernel as
+ * inference, so training and inference compute the same forward values.
+ */
+function fusedMatMul(a: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D | null, activation: tf.fused.Activation): tf.Tensor2D {
+  const [n, fanIn] = a.shape;
+  const fanOut = w.shape[1];
+  const inputs: tf.NamedTensorMap = { a: tf.reshape(a, [1, n, fanIn]), b: tf.reshape(w, [1, fanIn, fanOut]) };
+  if (bias) inputs.bias = bias;
+  const y = tf.engine().runKernel('_FusedMatMul', inputs, { transposeA: false, transposeB: false, activation }) as tf.Tensor3D;
+  return tf.reshape(y, [n, fanOut]);
+}
+
+/**
  * y = act(x·W + b) for x [..., in], W [in, out], b [out] (or none) → y [..., out], as one fused matMul
  * kernel on x flattened to [N, in].
  *
@@ -97,7 +115,7 @@ export function dense<T extends tf.Tensor>(x: T, w: tf.Tensor2D, b: tf.Tensor1D 
     const [xx, ww, bb] = inputs as [tf.Tensor, tf.Tensor2D, tf.Tensor1D | undefined];
     const x2 = tf.reshape(xx, [n, fanIn]) as tf.Tensor2D;
     const fused = fusedActivation(activation);
-    let y = tf.fused.matMul({ a: x2, b: ww, bias: bb, activation: fused }) as tf.Tensor2D;
+    let y = fusedMatMul(x2, ww, bb ?? null, fused);
     if (fused === 'linear' && activation !== 'none') y = activate(y, activation);
     // y is needed only for act'(·); saving copies it on wasm, so skip it for the identity.
     save(activation === 'none' ? [x2, ww] : [x2, ww, y]);

@@ -13,10 +13,10 @@
  * K = 20 costs about what NumPy/OpenBLAS costs. The arithmetic is IEEE float64 either way.
  */
 
-export type ValType = 'i32' | 'f64' | 'v128';
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
 export type Code = number[];
 
-const VALTYPE: Record<ValType, number> = { i32: 0x7f, f64: 0x7c, v128: 0x7b };
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 export interface FuncDef {
   readonly name: string;
@@ -112,6 +112,13 @@ export const op = {
   i32Mul: [0x6c] as Code,
   i32LtU: [0x49] as Code,
   i32Eq: [0x46] as Code,
+  i32Sub: [0x6b] as Code,
+  i32RemU: [0x70] as Code,
+  f32Add: [0x92] as Code,
+  f32Mul: [0x94] as Code,
+  f32Div: [0x95] as Code,
+  f32Max: [0x97] as Code,
+  f32Eq: [0x5b] as Code,
   f64Add: [0xa0] as Code,
   f64Sqrt: [0x9f] as Code,
   block: [0x02, 0x40] as Code,
@@ -136,6 +143,9 @@ export const op = {
   f32x4Mul: simd(0xe6),
   f32x4Max: simd(0xe9),
   f32x4Eq: simd(0x41),
+  f32x4Gt: simd(0x44),
+  f32x4ExtractLane: (lane: number): Code => [...simd(0x1f), lane],
+  v128AnyTrue: simd(0x53),
   v128And: simd(0x4e),
   f64x2ExtractLane: (lane: number): Code => [...simd(0x21), lane],
   v128Or: simd(0x50),

@@ -11,6 +11,8 @@ import {
   sumGroupsKernel,
   sumRowsKernel,
 } from './wasm-edge-kernels';
+import { EDGE_MLP_AGG, EDGE_MLP_AGG_GRAD, edgeMlpAggGradKernel, edgeMlpAggKernel } from './edge-mlp-kernel';
+import { SUM_RATE_LOSS, SUM_RATE_LOSS_GRAD, sumRateLossGradKernel, sumRateLossKernel } from './objective-fused';
 
 /**
  * Kernel overrides for the wasm backend, registered by name like any tfjs kernel.
@@ -23,6 +25,12 @@ import {
  *
  * RrmMatMulTN, RrmSumRows, RrmSumGroups, RrmMaskedMax(Grad): aᵀ·b, 1ᵀ·b, sums of consecutive rows and the
  * masked max over neighbours with its gradient, for per-edge tensors (wasm-edge-kernels.ts).
+ *
+ * RrmSumRateLoss(Grad): the unsupervised sum-rate loss and its gradient with respect to the powers, one
+ * kernel each (objective-fused.ts).
+ *
+ * RrmEdgeMlpAgg(Grad): a message-passing layer's two-layer message MLP and its aggregation, edge by edge,
+ * forward and backward (edge-mlp-kernel.ts).
  *
  * UnsortedSegmentSum: missing from tfjs-backend-wasm 4.22, and it is the gradient of tf.gather, so a model
  * plugin that gathers inside its forward pass could not train on wasm. A plain JavaScript loop on the
@@ -71,6 +79,14 @@ export function registerWasmKernels(): void {
     tf.registerKernel({ kernelName: SUM_GROUPS, backendName: 'wasm', kernelFunc: sumGroupsKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: MASKED_MAX, backendName: 'wasm', kernelFunc: maskedMaxKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: MASKED_MAX_GRAD, backendName: 'wasm', kernelFunc: maskedMaxGradKernel as unknown as tf.KernelFunc });
+  }
+  if (!tf.getKernel(SUM_RATE_LOSS, 'wasm')) {
+    tf.registerKernel({ kernelName: SUM_RATE_LOSS, backendName: 'wasm', kernelFunc: sumRateLossKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: SUM_RATE_LOSS_GRAD, backendName: 'wasm', kernelFunc: sumRateLossGradKernel as unknown as tf.KernelFunc });
+  }
+  if (!tf.getKernel(EDGE_MLP_AGG, 'wasm')) {
+    tf.registerKernel({ kernelName: EDGE_MLP_AGG, backendName: 'wasm', kernelFunc: edgeMlpAggKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: EDGE_MLP_AGG_GRAD, backendName: 'wasm', kernelFunc: edgeMlpAggGradKernel as unknown as tf.KernelFunc });
   }
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activate, activationGrad, customOp, dense, DenseStack, matMulTN, sumGroups, type Activation, type Init, type ParamStore, type Rng } from '@rrm/core';
+import { activate, activationGrad, customOp, dense, DenseStack, edgeMlpAgg, edgeMlpAggAvailable, matMulTN, sumGroups, type Activation, type Init, type ParamStore, type Rng } from '@rrm/core';
 import { aggregate, type Aggregation, type DenseGraph } from './graph';
 
 /**
@@ -256,9 +256,12 @@ export class MlpConv extends MessagePassing {
       : null;
   }
 
-  /** φ for every ordered pair (i, j); absent edges are dropped by the aggregation. */
-  protected message(inputs: PropagateInputs): tf.Tensor4D {
-    const { targetDim, sourceDim, edgeDim } = this.options;
+  /**
+   * φ's first layer split by the parts of its input: the node projections (receiver part with the bias,
+   * sender part) and W_e, the rows of W that read e_ij.
+   */
+  private firstLayerParts(inputs: PropagateInputs): { target: tf.Tensor3D | null; source: tf.Tensor3D | null; we: tf.Tensor2D; bias: tf.Tensor1D } {
+    const { targetDim, sourceDim } = this.options;
     const first = this.phi.layers[0];
     // x·W = Σ_p x_p·W_p for the concatenation x = [x_i, x_j, e_ij]: slices of the variable (their
     // gradient is a pad), so each part is projected on its own and never concatenated per edge.
@@ -268,6 +271,46 @@ export class MlpConv extends MessagePassing {
     // The bias goes with the first part present (added once per node, then broadcast).
     const target = targetDim > 0 ? dense(inputs.target ?? inputs.x, wt, bias) : null;
     const source = sourceDim > 0 ? dense(inputs.source ?? inputs.x, ws, target ? null : bias) : null;
+    return { target, source, we, bias };
+  }
+
+  /**
+   * On wasm, where it pays (core `edgeMlpAggAvailable`: by default φ of hidden × message width ≤ 128, as
+   * UWGNN's [8, 16]; RRM_FUSED_MESSAGE=on|off overrides): φ (two layers, the first on node parts and
+   * constant edge channels, relu or identity activations, widths multiples of 4) and the aggregation as
+   * one SIMD kernel forward and one backward (core `edgeMlpAgg`: no [B, K, K, ·] tensor, ~40 fewer
+   * kernels per layer and step). Otherwise, and for subclasses that override `message` or `aggregate`,
+   * the unfused path; same values up to float32 summation order (fused-message.test.ts compares the two
+   * on wasm and cpu).
+   */
+  protected override messageAndAggregate(inputs: PropagateInputs): tf.Tensor3D {
+    const fusable = (a: Activation): a is 'relu' | 'none' => a === 'relu' || a === 'none';
+    const [first, second] = this.phi.layers;
+    const e = inputs.edge;
+    const { batch, users } = inputs.graph;
+    if (
+      this.phi.layers.length === 2 &&
+      this.options.targetDim + this.options.sourceDim > 0 &&
+      e instanceof EdgeInput &&
+      e.width === this.options.edgeDim &&
+      fusable(first.activation) &&
+      fusable(second.activation) &&
+      // A subclass that replaces a step keeps it.
+      this.message === MlpConv.prototype.message &&
+      this.aggregate === MlpConv.prototype.aggregate &&
+      edgeMlpAggAvailable(batch * users * users, first.fanOut, second.fanOut)
+    ) {
+      const { target, source, we } = this.firstLayerParts(inputs);
+      return edgeMlpAgg(target, source, e.channels, we, second.w as tf.Tensor2D, second.b as tf.Tensor1D, inputs.graph.mask, first.activation, second.activation, this.aggregation);
+    }
+    return super.messageAndAggregate(inputs);
+  }
+
+  /** φ for every ordered pair (i, j); absent edges are dropped by the aggregation. */
+  protected message(inputs: PropagateInputs): tf.Tensor4D {
+    const { edgeDim } = this.options;
+    const first = this.phi.layers[0];
+    const { target, source, we, bias } = this.firstLayerParts(inputs);
     const e = inputs.edge;
     let z: tf.Tensor4D;
     if (edgeDim === 0) z = pairwise(target, source, null, first.activation);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ValidationError, requireOneOf, sumRateTensor, type ModelInputs, type RateUnit, type PowerDistanceKind, POWER_DISTANCES, powerDistance } from '@rrm/core';
+import { ValidationError, requireOneOf, sumRateLoss, type ModelInputs, type RateUnit, type PowerDistanceKind, POWER_DISTANCES, powerDistance } from '@rrm/core';
 
 export { trainingProgress, type TrainingProgress } from '@rrm/core';
 
@@ -27,9 +27,11 @@ export function resolveLoss(spec: LossKind | LossSpec | undefined, field = 'loss
 
 /**
  * ℓ_unsup = −(1/B) Σ_b Σ_i λ_i log(1 + SINR_i(p_b))   (both papers' unsupervised objective; core objective-tensor).
+ * Core `sumRateLoss`: one kernel forward and one backward on wasm, the tensor ops elsewhere; differentiable
+ * with respect to the powers (the channel batch is data).
  */
 export function unsupervisedLoss(inputs: ModelInputs, powers: tf.Tensor2D, unit: RateUnit = 'bits'): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(sumRateTensor(inputs.gains, inputs.direct, powers, inputs.noise, inputs.weights, unit))) as tf.Scalar);
+  return sumRateLoss(inputs.gains, inputs.direct, powers, inputs.noise, inputs.weights, unit);
 }
 
 /**
