@@ -196,7 +196,7 @@ describe('d2d layouts and gains', () => {
       fieldSize: 1000, dMin: 2, dMax: 65, minCrossDistance: 1, carrierGHz: 2.4, antennaHeight: 1.5,
       antennaGainDbi: 2.5, antennaGainLinks: 'direct', txPowerDbm: 40, noiseDbmPerHz: -169, bandwidthHz: 5e6,
       shadowingDb: 8, fading: true, pathLoss: 'dual-slope', pathLossExponent: 3.67, referenceDistance: 1,
-      threshold: null, etaLc: 0, weights: 'ones',
+      threshold: null, etaLc: 0, weights: 'ones', gain: 'power',
     });
     expect(model.pathGain(10)).toBeCloseTo(10 ** (-pathLossDb(10) / 10), 15);
     const cases: [Record<string, unknown>, string][] = [

@@ -30,7 +30,7 @@ describe('channelsPlugin', () => {
       expect(out.weights !== undefined).toBe(spec.weights === 'uniform');
       expect(out.geometry !== undefined).toBe(spec.kind === 'd2d');
     }
-    expect((registry.create('channel', 'rayleigh') as ChannelModel).options).toEqual({ variance: 1, etaLc: 0, weights: 'ones' });
+    expect((registry.create('channel', 'rayleigh') as ChannelModel).options).toEqual({ variance: 1, etaLc: 0, weights: 'ones', gain: 'power' });
   });
 
   it('reports bad options with the config path of the field', () => {

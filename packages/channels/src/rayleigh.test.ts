@@ -99,7 +99,7 @@ describe('rayleigh', () => {
 
   it('resolves defaults and validates options with field names', () => {
     expect(createRayleigh().options).toEqual(RAYLEIGH_DEFAULTS);
-    expect(createRayleigh({}).options).toEqual({ variance: 1, etaLc: 0, weights: 'ones' });
+    expect(createRayleigh({}).options).toEqual({ variance: 1, etaLc: 0, weights: 'ones', gain: 'power' });
     const fail = (opts: unknown, field: string) => {
       try {
         createRayleigh(opts, 'channel');

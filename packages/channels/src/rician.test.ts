@@ -50,7 +50,7 @@ describe('rician', () => {
   });
 
   it('resolves defaults (κ = 1, v = 1) and validates options', () => {
-    expect(createRician().options).toEqual({ kFactor: 1, variance: 1, etaLc: 0, weights: 'ones' });
+    expect(createRician().options).toEqual({ kFactor: 1, variance: 1, etaLc: 0, weights: 'ones', gain: 'power' });
     for (const [opts, field] of [
       [{ kFactor: -1 }, 'ch.kFactor'],
       [{ variance: -2 }, 'ch.variance'],

@@ -46,7 +46,7 @@ describe('inference chunked by a memory budget', () => {
     const input = { channels: k200 };
     const whole = await evaluateRun({ registry, run, input, memoryBudget: '4G' });
     expect(whole.chunks).toBe(1);
-    const chunked = await evaluateRun({ registry, run, input, memoryBudget: '90M' });
+    const chunked = await evaluateRun({ registry, run, input, memoryBudget: '12M' });
     expect(chunked.chunks).toBeGreaterThan(1);
     expect(chunked.chunkSamples).toBeLessThan(5);
     expect(chunked.samples).toBe(5);
@@ -56,7 +56,7 @@ describe('inference chunked by a memory budget', () => {
     // The budget also comes from RRM_MEMORY_BUDGET; predict chunks the same way and writes the same powers.
     const d = dir();
     await predictRun({ registry, run, input, out: join(d, 'whole.npy'), memoryBudget: '4G' });
-    process.env.RRM_MEMORY_BUDGET = '90M';
+    process.env.RRM_MEMORY_BUDGET = '12M';
     const p = await predictRun({ registry, run, input, out: join(d, 'chunked.npy') });
     expect(p.chunks).toBe(chunked.chunks);
     expect(readNpy(join(d, 'chunked.npy')).data).toEqual(readNpy(join(d, 'whole.npy')).data);
@@ -64,7 +64,7 @@ describe('inference chunked by a memory budget', () => {
 
   it('a budget below one sample is refused before any work, naming what one sample needs', async () => {
     const out = join(dir(), 'p.npy');
-    await expect(predictRun({ registry, run, input: { channels: k200 }, out, memoryBudget: '8M' })).rejects.toThrow(
+    await expect(predictRun({ registry, run, input: { channels: k200 }, out, memoryBudget: '2M' })).rejects.toThrow(
       /memory budget: expected at least [\d.]+ MiB for one sample of uwgnn inference at K = 200/,
     );
     expect(existsSync(out)).toBe(false);
