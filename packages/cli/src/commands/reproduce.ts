@@ -46,7 +46,7 @@ export function registerReproduceCommand(prog: Command, io: SweepIo): void {
           rows.push([exp.id, exp.spec.paper, exp.spec.figure, ...counts, ...PROFILES.map((p) => exp.spec.cost[p] ?? '?')]);
         }
         io.out(listTable(rows));
-        io.out('CPU: estimated training time on one core of the 2-core development machine (docs/results.md says which were measured); divide by --workers.\n');
+        io.out('CPU: time on one core of the 2-core development machine, summed over runs (divide by --workers). Standard-profile figures of experiments that have run at standard are measured (the run wall times of their sections); the others are estimates scaled from measured per-epoch times.\n');
         return;
       }
       if (ids.length === 0 && o.report) {
