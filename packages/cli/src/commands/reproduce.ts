@@ -1,16 +1,11 @@
 import type { Command } from 'commander';
 import { Interrupted, interruptOn } from '../interrupt';
-import { positiveInt, sweepView, type SweepIo } from './sweep';
+import { alignedColumns, positiveInt, sweepView, type SweepIo } from './sweep';
 
 /*
  * `rrm reproduce`: the papers' figures and tables as experiments (experiments/*.yaml), each a sweep with the
  * paper's numbers and a verdict. Like sweep.ts, no @rrm package is imported at load time.
  */
-
-function listTable(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
-}
 
 export function registerReproduceCommand(prog: Command, io: SweepIo): void {
   prog
@@ -45,7 +40,7 @@ export function registerReproduceCommand(prog: Command, io: SweepIo): void {
           }
           rows.push([exp.id, exp.spec.paper, exp.spec.figure, ...counts, ...PROFILES.map((p) => exp.spec.cost[p] ?? '?')]);
         }
-        io.out(listTable(rows));
+        io.out(alignedColumns(rows));
         io.out('CPU: time on one core of the 2-core development machine, summed over runs (divide by --workers). Standard-profile figures of experiments that have run at standard are measured (the run wall times of their sections); the others are estimates scaled from measured per-epoch times.\n');
         return;
       }

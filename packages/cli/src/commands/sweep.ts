@@ -90,12 +90,16 @@ export function sweepView(io: SweepIo, tty: boolean) {
   };
 }
 
+/** Rows of cells as plain-text columns (each padded to its widest cell), one line per row. */
+export function alignedColumns(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
 function dryRunTable(r: SweepResult): string {
   const axes = r.plan.file.axes.map((a) => a.key);
   const label = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-  const rows = [['status', 'run', ...axes, 'seed'], ...r.rows.map((row) => [row.state, row.run.id, ...axes.map((a) => label(row.run.point[a])), String(row.run.seed)])];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n') + '\n';
+  return alignedColumns([['status', 'run', ...axes, 'seed'], ...r.rows.map((row) => [row.state, row.run.id, ...axes.map((a) => label(row.run.point[a])), String(row.run.seed)])]);
 }
 
 /** Adds `rrm sweep` and `rrm worker` to the program. */

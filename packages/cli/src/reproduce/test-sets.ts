@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeChannelBatch, readNpy, sumRates, userRates, writeFileAtomic, type PluginSpec, type PowerProblem, type Registry } from '@rrm/core';
+import { makeChannelBatch, meanSumRate, readNpy, userRates, writeFileAtomic, type PluginSpec, type PowerProblem, type Registry } from '@rrm/core';
 import { canonicalJson, type PipelineConfig } from '@rrm/pipeline';
 import type { SweepRow } from '@rrm/sweep';
 import { generate } from '../commands/generate';
@@ -127,9 +127,8 @@ async function scoreBaseline(registry: Registry, dir: string, baseline: Baseline
   const seconds = (performance.now() - t0) / 1000;
   const refPowers = await registry.create('teacher', reference, 'reference').solve(problem);
   const opts = { noise: set.noise, unit: set.unit };
-  const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
-  const ours = mean(sumRates(channels, powers, opts));
-  const ref = mean(sumRates(channels, refPowers, opts));
+  const ours = meanSumRate(channels, powers, opts);
+  const ref = meanSumRate(channels, refPowers, opts);
   const rates = userRates(channels, powers, opts);
   const score: TestSetScore = {
     evalSumRate: ours,
